@@ -1,0 +1,8 @@
+//! compose2kube: turns Docker Compose projects into the Kubernetes manifests a platform
+//! engineer would write by hand.
+//!
+//! The library never prints: every stage returns values and collects diagnostics, and the
+//! `compose2kube` binary decides what reaches the terminal.
+
+pub mod compose;
+pub mod images;
