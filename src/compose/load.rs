@@ -1,0 +1,948 @@
+//! The load pipeline, in compose-go's order: find the files and the environment, decide the
+//! project name, then for every document of every file: record `!reset`/`!override`,
+//! interpolate, canonicalize, apply `include` and `extends`, and merge it into what came
+//! before. After the last file: defaults, profiles, consistency checks, and the typed model.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::canonical::Canonicalizer;
+use super::de;
+use super::dotenv;
+use super::error::{Error, Result, Warning, index, join};
+use super::interpolate;
+use super::merge::{merge, remove_path};
+use super::model::Project;
+use super::node::{Loc, Map, Node, Tag, Value, parse_documents};
+use super::normalize;
+use super::syntax;
+
+/// The files compose looks for when no `-f` is given, in order.
+pub const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+/// Real compose files are kilobytes; anything this large is a mistake or an attack, and is
+/// refused before parsing so memory stays bounded.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// What `docker compose`'s global options and environment say about where the project is.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Relative paths on the command line are relative to this directory.
+    pub working_dir: PathBuf,
+    /// `-f` files in order; `-` reads `stdin`. Empty: `COMPOSE_FILE`, then discovery.
+    pub files: Vec<String>,
+    /// The text read for `-f -`.
+    pub stdin: Option<String>,
+    pub project_directory: Option<PathBuf>,
+    pub project_name: Option<String>,
+    /// `--env-file`, in order (later files win). Empty: `<project dir>/.env` when present.
+    pub env_files: Vec<PathBuf>,
+    /// `--profile`; empty means `COMPOSE_PROFILES`.
+    pub profiles: Vec<String>,
+    /// The shell environment; it wins over `.env`.
+    pub environment: IndexMap<String, String>,
+    /// `--no-interpolate` sets this to false.
+    pub interpolate: bool,
+}
+
+/// A loaded project and what the loader learnt on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub project: Project,
+    pub warnings: Vec<Warning>,
+    pub project_dir: PathBuf,
+    /// The compose files, in merge order.
+    pub files: Vec<PathBuf>,
+    /// The interpolation environment (shell over `.env`).
+    pub environment: IndexMap<String, String>,
+    /// The parsed contents of every `env_file`, by absolute path.
+    pub env_files: IndexMap<String, IndexMap<String, String>>,
+    /// Services left out because none of their profiles is active.
+    pub disabled_services: Vec<String>,
+}
+
+/// One parsed, interpolated, canonical document and the key paths it tagged.
+struct Doc {
+    node: Node,
+    /// `!reset` and `!override` paths: removed from the model before this document merges.
+    resets: Vec<Vec<String>>,
+}
+
+struct Loader<'a> {
+    opts: &'a LoadOptions,
+    env: IndexMap<String, String>,
+    warnings: Vec<Warning>,
+    warned_vars: HashSet<String>,
+    home: Option<String>,
+    /// Files being included or extended right now, for cycle detection.
+    stack: Vec<String>,
+}
+
+pub fn load(opts: &LoadOptions) -> Result<Loaded> {
+    let working_dir = opts.working_dir.clone();
+    let shell = &opts.environment;
+    let mut files = opts.files.clone();
+    // Before the files are known, `.env` may only be found next to --project-directory or in the
+    // working directory, and it may name the files itself (COMPOSE_FILE).
+    if files.is_empty()
+        && let Some(list) = shell.get("COMPOSE_FILE")
+    {
+        files = split_compose_file(list, shell);
+    }
+    if files.is_empty() && opts.env_files.is_empty() {
+        let dir = opts
+            .project_directory
+            .as_ref()
+            .map(|d| absolute(&working_dir, d))
+            .unwrap_or_else(|| working_dir.clone());
+        let dotenv = dir.join(".env");
+        if dotenv.is_file() {
+            let env = read_env_file(&dotenv, shell, &working_dir)?;
+            if let Some(list) = env.get("COMPOSE_FILE") {
+                files = split_compose_file(list, &env);
+                files = files
+                    .into_iter()
+                    .map(|f| absolute(&dir, Path::new(&f)).display().to_string())
+                    .collect();
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    let paths: Vec<PathBuf> = if files.is_empty() {
+        discover(&working_dir, &mut warnings)?
+    } else {
+        files
+            .iter()
+            .map(|f| {
+                if f == "-" {
+                    PathBuf::from("-")
+                } else {
+                    absolute(&working_dir, Path::new(f))
+                }
+            })
+            .collect()
+    };
+    let project_dir = match &opts.project_directory {
+        Some(d) => absolute(&working_dir, d),
+        None => match paths.first() {
+            Some(p) if p.as_os_str() != "-" => {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+            _ => working_dir.clone(),
+        },
+    };
+
+    let env = interpolation_environment(opts, &project_dir)?;
+    let mut loader = Loader {
+        opts,
+        home: env.get("HOME").cloned(),
+        env,
+        warnings,
+        warned_vars: HashSet::new(),
+        stack: Vec::new(),
+    };
+
+    let mut sources = Vec::new();
+    for path in &paths {
+        let (display, text) = loader.read_source(path)?;
+        sources.push((display, text, path.clone()));
+    }
+    let mut parsed: Vec<(Arc<str>, Vec<Node>, PathBuf)> = Vec::new();
+    for (display, text, path) in sources {
+        let file: Arc<str> = Arc::from(display.as_str());
+        let docs = parse_documents(&text, &file).map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
+        parsed.push((file, docs, path));
+    }
+
+    let name = loader.project_name(&parsed, &project_dir)?;
+    loader
+        .env
+        .insert("COMPOSE_PROJECT_NAME".into(), name.clone());
+
+    let mut model: Option<Node> = None;
+    for (file, docs, _) in parsed {
+        for node in docs {
+            if node.is_null() {
+                continue;
+            }
+            if !matches!(node.value, Value::Map(_)) {
+                return Err(Error::new(
+                    &node.loc,
+                    "",
+                    format!("top-level object must be a mapping, found {}", node.kind()),
+                ));
+            }
+            let doc = loader.document(node, &project_dir, &file)?;
+            model = Some(match model {
+                None => doc.node,
+                Some(mut acc) => {
+                    for reset in &doc.resets {
+                        remove_path(&mut acc, reset);
+                    }
+                    merge(&mut acc, doc.node, &mut Vec::new());
+                    acc
+                }
+            });
+        }
+    }
+    let Some(mut model) = model else {
+        let shown = paths
+            .iter()
+            .map(|p| relative_display(p, &working_dir))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Error::project(format!(
+            "empty compose file: {shown} defines no services or resources"
+        )));
+    };
+    if let Some(m) = model.as_map_mut() {
+        m.shift_remove("include");
+        m.insert("name".into(), Node::str(name.clone(), &Loc::default()));
+    }
+
+    let profiles = active_profiles(opts, &loader.env);
+    let ctx = normalize::Context {
+        project_name: &name,
+        project_dir: &project_dir,
+        environment: &loader.env,
+        profiles: &profiles,
+    };
+    let outcome = normalize::normalize(&mut model, &ctx, &mut loader.warnings)?;
+    let env_files = loader.read_env_files(&model)?;
+
+    let project: Project = de::from_node(&model, "")?;
+    Ok(Loaded {
+        project,
+        warnings: loader.warnings,
+        project_dir,
+        files: paths,
+        environment: loader.env,
+        env_files,
+        disabled_services: outcome.disabled_services,
+    })
+}
+
+fn absolute(base: &Path, p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
+    PathBuf::from(syntax::clean_path(&joined.display().to_string()))
+}
+
+fn split_compose_file(list: &str, env: &IndexMap<String, String>) -> Vec<String> {
+    let sep = env
+        .get("COMPOSE_PATH_SEPARATOR")
+        .filter(|s| !s.is_empty())
+        .map(String::as_str)
+        .unwrap_or(":");
+    list.split(sep)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The first default file in the working directory or one of its parents, plus its override
+/// file next to it.
+fn discover(working_dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<PathBuf>> {
+    let mut dir = Some(working_dir);
+    while let Some(d) = dir {
+        let found: Vec<PathBuf> = DEFAULT_FILES
+            .iter()
+            .map(|n| d.join(n))
+            .filter(|p| p.is_file())
+            .collect();
+        if let Some(first) = found.first() {
+            if found.len() > 1 {
+                warnings.push(Warning::project(format!(
+                    "found multiple config files with supported names: {}; using {}",
+                    found
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    first.display()
+                )));
+            }
+            let mut files = vec![first.clone()];
+            if let Some(over) = OVERRIDE_FILES
+                .iter()
+                .map(|n| d.join(n))
+                .find(|p| p.is_file())
+            {
+                files.push(over);
+            }
+            return Ok(files);
+        }
+        dir = d.parent();
+    }
+    Err(Error::project(format!(
+        "no configuration file provided: none of {} found in {} or its parents (use -f FILE)",
+        DEFAULT_FILES.join(", "),
+        working_dir.display()
+    )))
+}
+
+fn read_env_file(
+    path: &Path,
+    lookup_env: &IndexMap<String, String>,
+    working_dir: &Path,
+) -> Result<IndexMap<String, String>> {
+    let shown = relative_display(path, working_dir);
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::project(format!("cannot read env file {shown}: {}", io_reason(&e))))?;
+    dotenv::parse(&text, &|k| lookup_env.get(k).cloned()).map_err(|e| {
+        Error::new(
+            &Loc {
+                file: Some(Arc::from(shown.as_str())),
+                line: u32::try_from(e.line).unwrap_or(u32::MAX),
+                col: 1,
+            },
+            "",
+            e.message,
+        )
+    })
+}
+
+/// Paths in messages are relative to the working directory when they are inside it.
+fn relative_display(path: &Path, working_dir: &Path) -> String {
+    path.strip_prefix(working_dir)
+        .ok()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory".into(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Shell environment over the env files: `Mapping.Merge` in compose-go never overwrites.
+fn interpolation_environment(
+    opts: &LoadOptions,
+    project_dir: &Path,
+) -> Result<IndexMap<String, String>> {
+    let shell = &opts.environment;
+    let mut env = shell.clone();
+    let disabled = shell
+        .get("COMPOSE_DISABLE_ENV_FILE")
+        .is_some_and(|v| syntax::parse_bool(v).is_ok_and(|(b, _)| b));
+    let files: Vec<PathBuf> = if !opts.env_files.is_empty() {
+        opts.env_files
+            .iter()
+            .map(|f| absolute(&opts.working_dir, f))
+            .collect()
+    } else if disabled {
+        Vec::new()
+    } else {
+        let p = project_dir.join(".env");
+        if p.is_file() { vec![p] } else { Vec::new() }
+    };
+    let mut from_files: IndexMap<String, String> = IndexMap::new();
+    for f in files {
+        for (k, v) in read_env_file(&f, shell, &opts.working_dir)? {
+            from_files.insert(k, v);
+        }
+    }
+    for (k, v) in from_files {
+        env.entry(k).or_insert(v);
+    }
+    Ok(env)
+}
+
+fn active_profiles(opts: &LoadOptions, env: &IndexMap<String, String>) -> Vec<String> {
+    if !opts.profiles.is_empty() {
+        return opts.profiles.clone();
+    }
+    env.get("COMPOSE_PROFILES")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Loader<'_> {
+    fn read_source(&self, path: &Path) -> Result<(String, String)> {
+        if path.as_os_str() == "-" {
+            let text = self.opts.stdin.clone().unwrap_or_default();
+            if text.len() > MAX_FILE_BYTES {
+                return Err(too_large("-", text.len()));
+            }
+            return Ok(("-".into(), text));
+        }
+        let shown = self.display_path(path);
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::project(format!("cannot read {shown}: {}", io_reason(&e))))?;
+        if meta.is_dir() {
+            return Err(Error::project(format!(
+                "cannot read {shown}: it is a directory, not a compose file"
+            )));
+        }
+        if meta.len() > MAX_FILE_BYTES as u64 {
+            return Err(too_large(
+                &shown,
+                usize::try_from(meta.len()).unwrap_or(usize::MAX),
+            ));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::project(format!("cannot read {shown}: {}", io_reason(&e))))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::project(format!(
+                "cannot read {shown}: not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        Ok((shown, text))
+    }
+
+    /// Paths in messages are relative to the working directory when they are inside it.
+    fn display_path(&self, path: &Path) -> String {
+        relative_display(path, &self.opts.working_dir)
+    }
+
+    fn project_name(
+        &mut self,
+        parsed: &[(Arc<str>, Vec<Node>, PathBuf)],
+        project_dir: &Path,
+    ) -> Result<String> {
+        if let Some(name) = &self.opts.project_name {
+            syntax::validate_project_name(name).map_err(Error::project)?;
+            return Ok(name.clone());
+        }
+        if let Some(name) = self
+            .env
+            .get("COMPOSE_PROJECT_NAME")
+            .filter(|n| !n.is_empty())
+        {
+            syntax::validate_project_name(name)
+                .map_err(|m| Error::project(format!("COMPOSE_PROJECT_NAME: {m}")))?;
+            return Ok(name.clone());
+        }
+        let mut from_files = None;
+        for (_, docs, _) in parsed {
+            for doc in docs {
+                if let Some(node) = doc.get("name") {
+                    let mut node = node.clone();
+                    if self.opts.interpolate {
+                        self.interpolate(&mut node, "name")?;
+                    }
+                    if let Some(s) = node.as_str().filter(|s| !s.is_empty()) {
+                        from_files = Some(s.to_owned());
+                    }
+                }
+            }
+        }
+        let name = match from_files {
+            Some(n) => syntax::normalize_project_name(&n),
+            None => syntax::normalize_project_name(
+                &project_dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            ),
+        };
+        if name.is_empty() {
+            return Err(Error::project(
+                "project name must not be empty: set one with -p, COMPOSE_PROJECT_NAME or a top-level name:",
+            ));
+        }
+        Ok(name)
+    }
+
+    /// Tags, interpolation, canonical form, include and extends for one document.
+    fn document(&mut self, mut node: Node, base_dir: &Path, file: &Arc<str>) -> Result<Doc> {
+        let mut resets = Vec::new();
+        collect_resets(&mut node, &mut Vec::new(), &mut resets);
+        if self.opts.interpolate {
+            self.interpolate(&mut node, "")?;
+        }
+        if let Some(m) = node.as_map_mut()
+            && let Some(v) = m.shift_remove("version")
+        {
+            self.warnings.push(Warning::new(
+                    &v.key_loc,
+                    "version",
+                    "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
+                ));
+        }
+        Canonicalizer {
+            base_dir,
+            home: self.home.as_deref(),
+            warnings: &mut self.warnings,
+        }
+        .document(&mut node)?;
+        self.stack.push(file.to_string());
+        let result = self.include(&mut node, base_dir, &resets);
+        let result = result.and_then(|()| self.extends(&mut node, base_dir, file, &resets));
+        self.stack.pop();
+        result?;
+        Ok(Doc { node, resets })
+    }
+
+    fn interpolate(&mut self, node: &mut Node, path: &str) -> Result<()> {
+        match &mut node.value {
+            Value::Str(s) => {
+                if !interpolate::has_variables(s) {
+                    return Ok(());
+                }
+                let env = &self.env;
+                let out = interpolate::interpolate(s, &|k| env.get(k).cloned())
+                    .map_err(|e| Error::new(&node.loc, path, e.to_string()))?;
+                for var in out.unset {
+                    if self.warned_vars.insert(var.clone()) {
+                        self.warnings.push(Warning::new(
+                            &node.loc,
+                            path,
+                            format!(
+                                "the \"{var}\" variable is not set, defaulting to a blank string"
+                            ),
+                        ));
+                    }
+                }
+                *s = out.value;
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    self.interpolate(item, &index(path, i))?;
+                }
+            }
+            Value::Map(m) => {
+                for (k, v) in m.iter_mut() {
+                    self.interpolate(v, &join(path, k))?;
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Loads the files of a document's `include:` entries as projects of their own and merges
+    /// the document over them (the including file wins on conflicts).
+    fn include(&mut self, node: &mut Node, base_dir: &Path, resets: &[Vec<String>]) -> Result<()> {
+        let Some(include) = node.as_map_mut().and_then(|m| m.shift_remove("include")) else {
+            return Ok(());
+        };
+        let Value::Seq(entries) = include.value else {
+            return Ok(());
+        };
+        let mut imported: Option<Node> = None;
+        for (i, entry) in entries.iter().enumerate() {
+            let p = index("include", i);
+            let paths: Vec<String> = entry
+                .get("path")
+                .and_then(Node::as_seq)
+                .map(|v| v.iter().filter_map(Node::scalar_text).collect())
+                .unwrap_or_default();
+            if paths.is_empty() {
+                return Err(Error::new(&entry.loc, p, "path is required"));
+            }
+            let files: Vec<PathBuf> = paths
+                .iter()
+                .map(|f| absolute(base_dir, Path::new(f)))
+                .collect();
+            let project_dir = match entry.get("project_directory").and_then(Node::as_str) {
+                Some(d) => absolute(base_dir, Path::new(d)),
+                None => files[0].parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            let env_files: Vec<PathBuf> = match entry.get("env_file").and_then(Node::as_seq) {
+                Some(list) => list
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(|f| absolute(base_dir, Path::new(f)))
+                    .collect(),
+                None => {
+                    let p = project_dir.join(".env");
+                    if p.is_file() { vec![p] } else { Vec::new() }
+                }
+            };
+            // The including project's variables win over the included project's env files.
+            let mut env = self.env.clone();
+            for f in env_files {
+                if f.as_os_str() == "/dev/null" {
+                    continue;
+                }
+                for (k, v) in read_env_file(&f, &self.env, &self.opts.working_dir)? {
+                    env.entry(k).or_insert(v);
+                }
+            }
+            let saved_env = std::mem::replace(&mut self.env, env);
+            let result = self.load_included(&files, &project_dir, entry, &p);
+            self.env = saved_env;
+            let model = result?;
+            imported = Some(match imported {
+                None => model,
+                Some(mut acc) => {
+                    merge(&mut acc, model, &mut Vec::new());
+                    acc
+                }
+            });
+        }
+        if let Some(mut base) = imported {
+            for reset in resets {
+                remove_path(&mut base, reset);
+            }
+            let local = std::mem::replace(node, Node::null(&Loc::default()));
+            merge(&mut base, local, &mut Vec::new());
+            *node = base;
+        }
+        Ok(())
+    }
+
+    fn load_included(
+        &mut self,
+        files: &[PathBuf],
+        project_dir: &Path,
+        entry: &Node,
+        p: &str,
+    ) -> Result<Node> {
+        let mut model: Option<Node> = None;
+        for f in files {
+            let shown = self.display_path(f);
+            if self.stack.contains(&shown) {
+                let chain = self.stack.join(" include ");
+                return Err(Error::new(
+                    &entry.loc,
+                    p,
+                    format!("include cycle detected: {chain} include {shown}"),
+                ));
+            }
+            let (shown, text) = self.read_source(f).map_err(|e| Error {
+                loc: entry.loc.clone(),
+                path: p.to_owned(),
+                message: e.message,
+            })?;
+            let file: Arc<str> = Arc::from(shown.as_str());
+            let docs =
+                parse_documents(&text, &file).map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
+            for doc in docs {
+                if doc.is_null() {
+                    continue;
+                }
+                let doc = self.document(doc, project_dir, &file)?;
+                model = Some(match model {
+                    None => doc.node,
+                    Some(mut acc) => {
+                        for reset in &doc.resets {
+                            remove_path(&mut acc, reset);
+                        }
+                        merge(&mut acc, doc.node, &mut Vec::new());
+                        acc
+                    }
+                });
+            }
+        }
+        let mut model = model.unwrap_or_else(|| Node::map(Map::new(), &entry.loc));
+        if let Some(m) = model.as_map_mut() {
+            // Only resources are imported; the included project's name is not.
+            m.retain(|k, _| {
+                matches!(
+                    k.as_str(),
+                    "services" | "networks" | "volumes" | "configs" | "secrets" | "models"
+                ) || k.starts_with("x-")
+            });
+        }
+        Ok(model)
+    }
+
+    /// Resolves `extends` for every service of a document (depth first, across files).
+    fn extends(
+        &mut self,
+        node: &mut Node,
+        base_dir: &Path,
+        file: &Arc<str>,
+        resets: &[Vec<String>],
+    ) -> Result<()> {
+        let names: Vec<String> = match node.get("services").and_then(Node::as_map) {
+            Some(s) => s
+                .iter()
+                .filter(|(_, v)| v.get("extends").is_some())
+                .map(|(k, _)| k.clone())
+                .collect(),
+            None => return Ok(()),
+        };
+        for name in names {
+            let mut chain = Vec::new();
+            self.resolve_extends(node, &name, base_dir, file, resets, &mut chain)?;
+        }
+        Ok(())
+    }
+
+    fn resolve_extends(
+        &mut self,
+        doc: &mut Node,
+        name: &str,
+        base_dir: &Path,
+        file: &Arc<str>,
+        resets: &[Vec<String>],
+        chain: &mut Vec<(String, String)>,
+    ) -> Result<()> {
+        let path = join("services", name);
+        let Some(service) = doc.get("services").and_then(|s| s.get(name)) else {
+            return Ok(());
+        };
+        let Some(ext) = service.get("extends").cloned() else {
+            return Ok(());
+        };
+        let ext_path = join(&path, "extends");
+        let Some(base_name) = ext.get("service").and_then(Node::as_str).map(str::to_owned) else {
+            return Err(Error::new(&ext.loc, ext_path, "service is required"));
+        };
+        let here = (file.to_string(), name.to_owned());
+        if chain.contains(&here) {
+            chain.push(here);
+            let text = chain
+                .iter()
+                .map(|(f, s)| format!("{s} in {f}"))
+                .collect::<Vec<_>>()
+                .join(" extends ");
+            return Err(Error::new(
+                &ext.loc,
+                ext_path,
+                format!("circular reference: {text}"),
+            ));
+        }
+        chain.push(here);
+        let base = match ext.get("file").and_then(Node::as_str) {
+            None => {
+                self.resolve_extends(doc, &base_name, base_dir, file, resets, chain)?;
+                match doc.get("services").and_then(|s| s.get(&base_name)) {
+                    Some(b) => b.clone(),
+                    None => {
+                        return Err(Error::new(
+                            &ext.loc,
+                            join(&ext_path, "service"),
+                            format!(
+                                "cannot extend service \"{name}\" in {file}: service \"{base_name}\" not found"
+                            ),
+                        ));
+                    }
+                }
+            }
+            Some(other) => {
+                let other_path = absolute(base_dir, Path::new(other));
+                let (shown, text) = self.read_source(&other_path).map_err(|e| Error {
+                    loc: ext.loc.clone(),
+                    path: join(&ext_path, "file"),
+                    message: e.message,
+                })?;
+                let other_file: Arc<str> = Arc::from(shown.as_str());
+                let docs = parse_documents(&text, &other_file)
+                    .map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
+                let other_dir = other_path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let mut other_doc = Node::map(Map::new(), &Loc::default());
+                let mut other_resets = Vec::new();
+                for d in docs {
+                    if d.is_null() {
+                        continue;
+                    }
+                    let mut node = d;
+                    let mut r = Vec::new();
+                    collect_resets(&mut node, &mut Vec::new(), &mut r);
+                    if self.opts.interpolate {
+                        self.interpolate(&mut node, "")?;
+                    }
+                    Canonicalizer {
+                        base_dir: &other_dir,
+                        home: self.home.as_deref(),
+                        warnings: &mut self.warnings,
+                    }
+                    .document(&mut node)?;
+                    for reset in &r {
+                        remove_path(&mut other_doc, reset);
+                    }
+                    merge(&mut other_doc, node, &mut Vec::new());
+                    other_resets.extend(r);
+                }
+                if other_doc.get("services").is_none() {
+                    return Err(Error::new(
+                        &ext.loc,
+                        join(&ext_path, "file"),
+                        format!(
+                            "cannot extend service \"{name}\": {shown} has no services section"
+                        ),
+                    ));
+                }
+                self.resolve_extends(
+                    &mut other_doc,
+                    &base_name,
+                    &other_dir,
+                    &other_file,
+                    &other_resets,
+                    chain,
+                )?;
+                match other_doc.get("services").and_then(|s| s.get(&base_name)) {
+                    Some(b) => b.clone(),
+                    None => {
+                        return Err(Error::new(
+                            &ext.loc,
+                            join(&ext_path, "service"),
+                            format!(
+                                "cannot extend service \"{name}\": service \"{base_name}\" not found in {shown}"
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
+        chain.pop();
+        let Some(services) = doc.get_mut("services").and_then(Node::as_map_mut) else {
+            return Ok(());
+        };
+        let Some(service) = services.get_mut(name) else {
+            return Ok(());
+        };
+        let mut merged = base;
+        let prefix = ["services".to_owned(), name.to_owned()];
+        for reset in resets {
+            if reset.len() > 2 && reset[..2] == prefix {
+                let mut rooted = vec!["services".to_owned(), name.to_owned()];
+                rooted.extend_from_slice(&reset[2..]);
+                let mut wrapper = wrap_service(name, merged);
+                remove_path(&mut wrapper, &rooted);
+                merged = unwrap_service(wrapper, name);
+            }
+        }
+        if let Some(m) = merged.as_map_mut() {
+            m.shift_remove("extends");
+        }
+        let mut local = std::mem::replace(service, Node::null(&Loc::default()));
+        if let Some(m) = local.as_map_mut() {
+            m.shift_remove("extends");
+        }
+        let key_loc = local.key_loc.clone();
+        merge(&mut merged, local, &mut prefix.to_vec());
+        merged.key_loc = key_loc;
+        *service = merged;
+        Ok(())
+    }
+
+    /// Reads every `env_file` the services name; a missing required file is an error.
+    fn read_env_files(
+        &mut self,
+        model: &Node,
+    ) -> Result<IndexMap<String, IndexMap<String, String>>> {
+        let mut out = IndexMap::new();
+        let Some(services) = model.get("services").and_then(Node::as_map) else {
+            return Ok(out);
+        };
+        for (name, service) in services {
+            let Some(list) = service.get("env_file").and_then(Node::as_seq) else {
+                continue;
+            };
+            for (i, entry) in list.iter().enumerate() {
+                let Some(path) = entry.get("path").and_then(Node::as_str) else {
+                    continue;
+                };
+                if out.contains_key(path) {
+                    continue;
+                }
+                let required = !matches!(
+                    entry.get("required").map(|n| &n.value),
+                    Some(Value::Bool(false))
+                );
+                let p = Path::new(path);
+                if !p.is_file() {
+                    if required {
+                        return Err(Error::new(
+                            &entry.loc,
+                            index(&format!("services.{name}.env_file"), i),
+                            format!(
+                                "env file {} not found (mark it `required: false` if it is optional)",
+                                self.display_path(p)
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                let values =
+                    read_env_file(p, &self.env, &self.opts.working_dir).map_err(|e| Error {
+                        path: index(&format!("services.{name}.env_file"), i),
+                        ..e
+                    })?;
+                out.insert(path.to_owned(), values);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn wrap_service(name: &str, node: Node) -> Node {
+    let mut services = Map::new();
+    services.insert(name.to_owned(), node);
+    let mut root = Map::new();
+    root.insert("services".into(), Node::map(services, &Loc::default()));
+    Node::map(root, &Loc::default())
+}
+
+fn unwrap_service(root: Node, name: &str) -> Node {
+    let Value::Map(mut m) = root.value else {
+        return root;
+    };
+    m.shift_remove("services")
+        .and_then(|s| match s.value {
+            Value::Map(mut services) => services.shift_remove(name),
+            _ => None,
+        })
+        .unwrap_or_else(|| Node::map(Map::new(), &Loc::default()))
+}
+
+fn too_large(shown: &str, len: usize) -> Error {
+    Error::project(format!(
+        "cannot read {shown}: it is {:.1} MiB; compose files are limited to {} MiB",
+        len as f64 / (1024.0 * 1024.0),
+        MAX_FILE_BYTES / (1024 * 1024)
+    ))
+}
+
+/// Records the key paths tagged `!reset` (and drops those values) or `!override`.
+fn collect_resets(node: &mut Node, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    if let Value::Map(m) = &mut node.value {
+        m.retain(|k, v| {
+            if v.tag == Some(Tag::Reset) {
+                let mut p = path.clone();
+                p.push(k.clone());
+                out.push(p);
+                false
+            } else {
+                true
+            }
+        });
+        for (k, v) in m.iter_mut() {
+            path.push(k.clone());
+            if v.tag == Some(Tag::Override) {
+                out.push(path.clone());
+            }
+            collect_resets(v, path, out);
+            path.pop();
+        }
+    }
+}
