@@ -1,0 +1,134 @@
+//! Bad input: every directory under `tests/bad-input/` is a project that must be refused with
+//! exit code 1, nothing on stdout, no panic, and exactly the one-line message in its
+//! `expected` file (paths inside the case print as `<dir>`). `args` and `env` files set up the
+//! run as in the config goldens. A few inputs are generated here rather than committed.
+
+mod support;
+
+use std::path::Path;
+
+fn assert_refused(
+    name: &str,
+    dir: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    stdin: Option<&[u8]>,
+) -> Result<String, String> {
+    let out = support::run_in(dir, args, env, stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&dir.display().to_string(), "<dir>");
+    if out.status.code() != Some(1) {
+        return Err(format!(
+            "{name}: expected exit 1, got {:?}; stderr:\n{stderr}",
+            out.status.code()
+        ));
+    }
+    if !out.stdout.is_empty() {
+        return Err(format!("{name}: wrote to stdout on failure"));
+    }
+    if stderr.contains("panicked") {
+        return Err(format!("{name}: panicked:\n{stderr}"));
+    }
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    if errors.len() != 1 {
+        return Err(format!(
+            "{name}: expected exactly one error line, got:\n{stderr}"
+        ));
+    }
+    Ok(errors[0].to_owned())
+}
+
+#[test]
+fn bad_input_cases() {
+    let mut failures = Vec::new();
+    let dirs = support::case_dirs("tests/bad-input");
+    assert!(
+        dirs.len() >= 40,
+        "expected at least 40 bad-input cases, found {}",
+        dirs.len()
+    );
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let (args, env) = support::case_args(&dir, &["config"]);
+        match assert_refused(&name, &dir, &args, &env, None) {
+            Ok(line) => {
+                let expected = std::fs::read_to_string(dir.join("expected")).unwrap_or_default();
+                if line != expected.trim_end() {
+                    failures.push(format!(
+                        "{name}:\n  expected: {}\n  actual:   {line}",
+                        expected.trim_end()
+                    ));
+                }
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn alias_bomb_is_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "x-a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='j' {
+        text.push_str(&format!("x-{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        prev = c;
+    }
+    text.push_str("services:\n  web:\n    image: nginx\n");
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let line = assert_refused("alias bomb", dir.path(), &["config".into()], &[], None).unwrap();
+    assert!(line.starts_with("error: compose.yaml:"), "{line}");
+    assert!(line.contains("invalid YAML"), "{line}");
+}
+
+#[test]
+fn ten_megabyte_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("services:\n  web:\n    image: nginx\n    environment:\n");
+    let mut i = 0;
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(&format!(
+            "      VAR_{i}: value-{i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+        ));
+        i += 1;
+    }
+    std::fs::write(dir.path().join("compose.yaml"), &text).unwrap();
+    let line = assert_refused("10 MB file", dir.path(), &["config".into()], &[], None).unwrap();
+    assert_eq!(
+        line,
+        "error: cannot read compose.yaml: it is 10.0 MiB; compose files are limited to 4 MiB"
+    );
+    let line = assert_refused(
+        "10 MB stdin",
+        dir.path(),
+        &["-f".into(), "-".into(), "config".into()],
+        &[],
+        Some(text.as_bytes()),
+    )
+    .unwrap();
+    assert!(line.starts_with("error: cannot read -: it is"), "{line}");
+}
+
+#[test]
+fn missing_file_and_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = assert_refused("no file", dir.path(), &["config".into()], &[], None).unwrap();
+    assert!(line.starts_with("error: no configuration file provided: none of compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml found in "), "{line}");
+    let line = assert_refused(
+        "missing",
+        dir.path(),
+        &["-f".into(), "nope.yml".into(), "config".into()],
+        &[],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        line,
+        "error: cannot read nope.yml: no such file or directory"
+    );
+}

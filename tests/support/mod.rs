@@ -1,0 +1,117 @@
+//! Shared helpers for the integration tests: run the real binary in a fixture directory and
+//! compare with golden files.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_compose2kube")
+}
+
+/// Runs compose2kube in `dir` with a clean, fixed environment so results do not depend on
+/// the machine (only PATH and HOME, plus what the case asks for).
+pub fn run_in(
+    dir: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    stdin: Option<&[u8]>,
+) -> Output {
+    let mut cmd = Command::new(bin());
+    cmd.current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", "/home/user")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn compose2kube");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin");
+        // A large input may be refused before it is read whole; a broken pipe is fine then.
+        let _ = pipe.write_all(input);
+    }
+    child.wait_with_output().expect("wait for compose2kube")
+}
+
+/// Reads `args` (one argument per line) and `env` (KEY=VALUE lines) files of a case.
+pub fn case_args(dir: &Path, default: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
+    let args = match std::fs::read_to_string(dir.join("args")) {
+        Ok(text) => text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Err(_) => default.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let env = std::fs::read_to_string(dir.join("env"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    (args, env)
+}
+
+pub fn case_dirs(root: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("read {}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Golden comparison. `UPDATE_GOLDEN=1` rewrites the file instead, except under CI, where a
+/// golden must never be overwritten.
+pub fn check_golden(path: &Path, actual: &str) -> Result<(), String> {
+    let ci = std::env::var_os("CI").is_some();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() && !ci {
+        std::fs::write(path, actual).expect("write golden");
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} differs (UPDATE_GOLDEN=1 cargo test to accept, then review the diff)\n{}",
+            path.display(),
+            diff(&expected, actual)
+        ))
+    }
+}
+
+fn diff(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    let mut out = String::new();
+    for i in 0..e.len().max(a.len()) {
+        match (e.get(i), a.get(i)) {
+            (Some(x), Some(y)) if x == y => {}
+            (x, y) => {
+                out.push_str(&format!(
+                    "line {}:\n- {}\n+ {}\n",
+                    i + 1,
+                    x.unwrap_or(&"<none>"),
+                    y.unwrap_or(&"<none>")
+                ));
+                if out.len() > 4000 {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
