@@ -1,0 +1,337 @@
+//! What compose2kube knows about well-known images, in one place: which are stateful servers,
+//! which are sidecar companions, and which ports they listen on when nobody declares one.
+//!
+//! Images are matched on the last segment of their repository, under any registry, namespace,
+//! tag or digest: `docker.io/library/postgres:16`, `bitnami/postgresql`, `ghcr.io/x/postgres`
+//! and `postgres@sha256:…` are all `postgres`. Each entry lists its variants explicitly rather
+//! than matching prefixes, because the same prefix often names a client or an exporter
+//! (`redis-commander`, `postgres-exporter`, `mongo-express`, `kafka-ui` are not servers).
+
+/// What sort of stateful server an image is, for `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Database,
+    KeyValue,
+    Broker,
+    Search,
+    ObjectStore,
+    Metrics,
+}
+
+impl Category {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Category::Database => "database",
+            Category::KeyValue => "key-value store",
+            Category::Broker => "message broker",
+            Category::Search => "search or vector store",
+            Category::ObjectStore => "object or analytics store",
+            Category::Metrics => "metrics or logs store",
+        }
+    }
+}
+
+/// A port an image listens on by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultPort {
+    pub port: u16,
+    pub udp: bool,
+}
+
+const fn tcp(port: u16) -> DefaultPort {
+    DefaultPort { port, udp: false }
+}
+
+/// One known image family.
+#[derive(Debug)]
+pub struct KnownImage {
+    /// Repository names (last segment) that belong to this family.
+    pub names: &'static [&'static str],
+    /// Set for stateful servers (StatefulSet material).
+    pub stateful: Option<Category>,
+    /// A companion that usually runs next to one main container (sidecar material).
+    pub companion: bool,
+    pub ports: &'static [DefaultPort],
+}
+
+const fn stateful(
+    names: &'static [&'static str],
+    category: Category,
+    ports: &'static [DefaultPort],
+) -> KnownImage {
+    KnownImage {
+        names,
+        stateful: Some(category),
+        companion: false,
+        ports,
+    }
+}
+
+const fn companion(names: &'static [&'static str], ports: &'static [DefaultPort]) -> KnownImage {
+    KnownImage {
+        names,
+        stateful: None,
+        companion: true,
+        ports,
+    }
+}
+
+const fn stateless(names: &'static [&'static str], ports: &'static [DefaultPort]) -> KnownImage {
+    KnownImage {
+        names,
+        stateful: None,
+        companion: false,
+        ports,
+    }
+}
+
+use Category::{Broker, Database, KeyValue, Metrics, ObjectStore, Search};
+
+pub static KNOWN_IMAGES: &[KnownImage] = &[
+    // Databases.
+    stateful(
+        &[
+            "postgres",
+            "postgresql",
+            "pgvector",
+            "postgis",
+            "timescaledb",
+            "timescaledb-ha",
+            "postgresql-repmgr",
+        ],
+        Database,
+        &[tcp(5432)],
+    ),
+    stateful(
+        &["mysql", "mysql-server", "percona", "percona-server"],
+        Database,
+        &[tcp(3306)],
+    ),
+    stateful(&["mariadb", "mariadb-galera"], Database, &[tcp(3306)]),
+    stateful(
+        &["mongo", "mongodb", "mongodb-community-server"],
+        Database,
+        &[tcp(27017)],
+    ),
+    stateful(
+        &["mssql-server", "mssql", "azure-sql-edge"],
+        Database,
+        &[tcp(1433)],
+    ),
+    stateful(
+        &["cockroach", "cockroachdb"],
+        Database,
+        &[tcp(26257), tcp(8080)],
+    ),
+    stateful(&["yugabyte"], Database, &[tcp(5433), tcp(9042)]),
+    stateful(&["cassandra"], Database, &[tcp(9042)]),
+    stateful(&["scylla"], Database, &[tcp(9042)]),
+    stateful(&["neo4j"], Database, &[tcp(7474), tcp(7687)]),
+    stateful(&["couchdb"], Database, &[tcp(5984)]),
+    stateful(&["arangodb"], Database, &[tcp(8529)]),
+    stateful(&["surrealdb"], Database, &[tcp(8000)]),
+    // Key-value stores.
+    stateful(
+        &["redis", "redis-stack", "redis-stack-server"],
+        KeyValue,
+        &[tcp(6379)],
+    ),
+    stateful(&["valkey"], KeyValue, &[tcp(6379)]),
+    stateful(&["keydb"], KeyValue, &[tcp(6379)]),
+    stateful(&["dragonfly"], KeyValue, &[tcp(6379)]),
+    stateful(&["etcd"], KeyValue, &[tcp(2379), tcp(2380)]),
+    stateful(&["consul"], KeyValue, &[tcp(8500)]),
+    // Brokers.
+    stateful(&["rabbitmq"], Broker, &[tcp(5672)]),
+    stateful(&["kafka", "cp-kafka", "cp-server"], Broker, &[tcp(9092)]),
+    stateful(&["redpanda"], Broker, &[tcp(9092)]),
+    stateful(&["zookeeper", "cp-zookeeper"], Broker, &[tcp(2181)]),
+    stateful(&["nats", "nats-streaming"], Broker, &[tcp(4222)]),
+    stateful(&["pulsar", "pulsar-all"], Broker, &[tcp(6650), tcp(8080)]),
+    // Search and vector stores.
+    stateful(&["elasticsearch"], Search, &[tcp(9200), tcp(9300)]),
+    stateful(&["opensearch"], Search, &[tcp(9200), tcp(9300)]),
+    stateful(&["solr"], Search, &[tcp(8983)]),
+    stateful(&["meilisearch"], Search, &[tcp(7700)]),
+    stateful(&["typesense"], Search, &[tcp(8108)]),
+    stateful(&["qdrant"], Search, &[tcp(6333), tcp(6334)]),
+    stateful(&["weaviate"], Search, &[tcp(8080)]),
+    stateful(&["milvus"], Search, &[tcp(19530)]),
+    // Object and analytics stores.
+    stateful(&["minio"], ObjectStore, &[tcp(9000)]),
+    stateful(&["seaweedfs"], ObjectStore, &[tcp(9333), tcp(8888)]),
+    stateful(
+        &["clickhouse-server", "clickhouse"],
+        ObjectStore,
+        &[tcp(8123), tcp(9000)],
+    ),
+    stateful(&["influxdb"], ObjectStore, &[tcp(8086)]),
+    // Metrics and logs stores.
+    stateful(&["prometheus"], Metrics, &[tcp(9090)]),
+    stateful(&["alertmanager"], Metrics, &[tcp(9093)]),
+    stateful(&["loki"], Metrics, &[tcp(3100)]),
+    stateful(&["tempo"], Metrics, &[tcp(3200)]),
+    stateful(&["mimir"], Metrics, &[tcp(8080)]),
+    stateful(
+        &["victoria-metrics", "victoriametrics", "victoria-logs"],
+        Metrics,
+        &[tcp(8428)],
+    ),
+    // Sidecar companions: they live next to one main container.
+    companion(&["filebeat"], &[]),
+    companion(&["fluent-bit", "fluentbit"], &[tcp(2020)]),
+    companion(&["fluentd"], &[tcp(24224)]),
+    companion(&["promtail"], &[tcp(9080)]),
+    companion(&["vector"], &[tcp(8686)]),
+    companion(&["logstash-forwarder"], &[]),
+    companion(&["otel-collector-agent"], &[tcp(4317), tcp(4318)]),
+    companion(&["cloudflared"], &[]),
+    companion(&["oauth2-proxy"], &[tcp(4180)]),
+    companion(&["envoy"], &[tcp(10000)]),
+    // Stateless servers whose ports are worth knowing.
+    stateless(&["memcached"], &[tcp(11211)]),
+    stateless(&["nginx", "nginx-unprivileged", "openresty"], &[tcp(80)]),
+    stateless(&["httpd"], &[tcp(80)]),
+    stateless(&["caddy"], &[tcp(80), tcp(443)]),
+    stateless(&["traefik"], &[tcp(80)]),
+    stateless(&["haproxy"], &[tcp(80)]),
+    stateless(&["grafana"], &[tcp(3000)]),
+    stateless(&["kibana"], &[tcp(5601)]),
+    stateless(&["opensearch-dashboards"], &[tcp(5601)]),
+    stateless(&["logstash"], &[tcp(5044), tcp(9600)]),
+    stateless(&["jaeger", "all-in-one"], &[tcp(16686)]),
+    stateless(
+        &["opentelemetry-collector", "opentelemetry-collector-contrib"],
+        &[tcp(4317), tcp(4318)],
+    ),
+    stateless(&["wordpress"], &[tcp(80)]),
+    stateless(&["adminer"], &[tcp(8080)]),
+    stateless(&["pgadmin4"], &[tcp(80)]),
+    stateless(&["keycloak"], &[tcp(8080)]),
+    stateless(&["mailhog", "mailpit"], &[tcp(1025), tcp(8025)]),
+];
+
+/// The last segment of an image's repository, lower-cased: registry, namespace, tag and
+/// digest removed.
+pub fn repository_name(image: &str) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    // A ':' in the last segment is the tag (a registry port sits in an earlier segment).
+    let name = last.split(':').next().unwrap_or(last);
+    name.to_ascii_lowercase()
+}
+
+/// The known family of an image, if any.
+pub fn lookup(image: &str) -> Option<&'static KnownImage> {
+    let name = repository_name(image);
+    KNOWN_IMAGES
+        .iter()
+        .find(|k| k.names.contains(&name.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_name_ignores_registry_namespace_tag_and_digest() {
+        for (image, name) in [
+            ("postgres", "postgres"),
+            ("postgres:16-alpine", "postgres"),
+            ("docker.io/library/postgres:16", "postgres"),
+            ("localhost:5000/team/postgres:16", "postgres"),
+            ("postgres@sha256:0123abcd", "postgres"),
+            ("ghcr.io/x/Postgres:1@sha256:00", "postgres"),
+            ("registry:5000/redis", "redis"),
+        ] {
+            assert_eq!(repository_name(image), name, "{image}");
+        }
+    }
+
+    #[test]
+    fn every_entry_is_found_under_any_registry_and_tag() {
+        for known in KNOWN_IMAGES {
+            for name in known.names {
+                for image in [
+                    name.to_string(),
+                    format!("{name}:1.2.3"),
+                    format!("docker.io/library/{name}:latest"),
+                    format!("registry.example.com:5000/team/{name}@sha256:abc"),
+                ] {
+                    let found = lookup(&image).unwrap_or_else(|| panic!("{image} not found"));
+                    assert!(std::ptr::eq(found, known), "{image} matched another entry");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique_across_entries() {
+        let mut seen = std::collections::HashSet::new();
+        for known in KNOWN_IMAGES {
+            for name in known.names {
+                assert!(seen.insert(*name), "{name} listed twice");
+            }
+        }
+    }
+
+    #[test]
+    fn clients_and_exporters_are_not_servers() {
+        for image in [
+            "redis-commander",
+            "postgres-exporter",
+            "prometheuscommunity/postgres-exporter",
+            "mongo-express",
+            "provectuslabs/kafka-ui",
+            "redis/redisinsight",
+            "busybox",
+        ] {
+            assert!(lookup(image).is_none(), "{image}");
+        }
+    }
+
+    #[test]
+    fn design_table_ports() {
+        let ports = |image: &str| -> Vec<u16> {
+            lookup(image)
+                .map(|k| k.ports.iter().map(|p| p.port).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(ports("postgres:16"), [5432]);
+        assert_eq!(ports("mysql"), [3306]);
+        assert_eq!(ports("mariadb"), [3306]);
+        assert_eq!(ports("redis"), [6379]);
+        assert_eq!(ports("valkey/valkey"), [6379]);
+        assert_eq!(ports("mongo"), [27017]);
+        assert_eq!(
+            ports("docker.elastic.co/elasticsearch/elasticsearch:8"),
+            [9200, 9300]
+        );
+        assert_eq!(ports("rabbitmq:3-management"), [5672]);
+        assert_eq!(ports("confluentinc/cp-kafka"), [9092]);
+        assert_eq!(ports("zookeeper"), [2181]);
+        assert_eq!(ports("memcached"), [11211]);
+        assert_eq!(ports("minio/minio"), [9000]);
+        assert_eq!(ports("nats"), [4222]);
+    }
+
+    #[test]
+    fn categories_and_companions() {
+        assert_eq!(
+            lookup("pgvector/pgvector:pg16").and_then(|k| k.stateful),
+            Some(Category::Database)
+        );
+        assert_eq!(
+            lookup("timescale/timescaledb").and_then(|k| k.stateful),
+            Some(Category::Database)
+        );
+        assert_eq!(
+            lookup("grafana/loki").and_then(|k| k.stateful),
+            Some(Category::Metrics)
+        );
+        assert!(lookup("docker.elastic.co/beats/filebeat:8").is_some_and(|k| k.companion));
+        assert!(lookup("fluent/fluent-bit").is_some_and(|k| k.companion));
+        assert!(lookup("memcached").is_some_and(|k| k.stateful.is_none() && !k.companion));
+        assert_eq!(Category::Broker.describe(), "message broker");
+    }
+}
