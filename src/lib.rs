@@ -4,5 +4,6 @@
 //! The library never prints: every stage returns values and collects diagnostics, and the
 //! `compose2kube` binary decides what reaches the terminal.
 
+pub mod classify;
 pub mod compose;
 pub mod images;

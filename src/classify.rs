@@ -1,0 +1,440 @@
+//! What each service *is*: the Kubernetes role it gets, and the evidence for it.
+//!
+//! A pure function of the loaded project, applying DESIGN.md §3 in its order of precedence
+//! (the first rule that applies wins, and its reason is recorded for `explain`):
+//! explicit choice, node agent, batch (scheduled, completion-gated or run-once), sidecar,
+//! stateful server by image, and otherwise a stateless Deployment.
+//!
+//! Explicit choices come from `x-kubernetes.kind`, the label `compose2kube.kind`, or
+//! kompose's `kompose.controller.type`; schedules from `x-kubernetes.schedule`,
+//! `compose2kube.schedule` or `kompose.cronjob.schedule`.
+
+use indexmap::IndexMap;
+
+use crate::compose::model::{Project, Service};
+use crate::images;
+
+/// The Kubernetes shape of one compose service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob {
+        schedule: String,
+    },
+    /// An extra container in the named service's pod.
+    Sidecar {
+        of: String,
+    },
+    /// An initContainer of the named service.
+    Init {
+        of: String,
+    },
+}
+
+impl Role {
+    pub fn name(&self) -> String {
+        match self {
+            Role::Deployment => "Deployment".into(),
+            Role::StatefulSet => "StatefulSet".into(),
+            Role::DaemonSet => "DaemonSet".into(),
+            Role::Job => "Job".into(),
+            Role::CronJob { .. } => "CronJob".into(),
+            Role::Sidecar { of } => format!("sidecar of {of}"),
+            Role::Init { of } => format!("initContainer of {of}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub role: Role,
+    /// Why, in words a user can check against the compose file.
+    pub reason: String,
+}
+
+/// A problem with an explicit hint (an unknown kind, a sidecar of a missing service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassifyError {
+    pub service: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ClassifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "services.{}: {}", self.service, self.message)
+    }
+}
+
+/// Classifies every service of the project, in the project's order.
+pub fn classify(project: &Project) -> Result<IndexMap<String, Classification>, ClassifyError> {
+    let mut out = IndexMap::new();
+    for (name, service) in &project.services {
+        out.insert(name.clone(), classify_one(project, name, service)?);
+    }
+    Ok(out)
+}
+
+fn explicit_kind(service: &Service) -> Option<(String, String)> {
+    if let Some(kind) = service
+        .extensions
+        .get("x-kubernetes")
+        .and_then(|x| x.get("kind"))
+        .and_then(|k| k.as_str())
+    {
+        return Some((kind.to_owned(), "x-kubernetes.kind".into()));
+    }
+    for label in ["compose2kube.kind", "kompose.controller.type"] {
+        if let Some(kind) = service.labels.get(label) {
+            return Some((kind.clone(), format!("label {label}")));
+        }
+    }
+    None
+}
+
+fn schedule(service: &Service) -> Option<(String, String)> {
+    if let Some(s) = service
+        .extensions
+        .get("x-kubernetes")
+        .and_then(|x| x.get("schedule"))
+        .and_then(|k| k.as_str())
+    {
+        return Some((s.to_owned(), "x-kubernetes.schedule".into()));
+    }
+    for label in ["compose2kube.schedule", "kompose.cronjob.schedule"] {
+        if let Some(s) = service.labels.get(label) {
+            return Some((s.clone(), format!("label {label}")));
+        }
+    }
+    None
+}
+
+fn parse_kind(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    kind: &str,
+    source: &str,
+) -> Result<Role, ClassifyError> {
+    let err = |message: String| ClassifyError {
+        service: name.to_owned(),
+        message,
+    };
+    let target = |of: &str| -> Result<String, ClassifyError> {
+        if project.services.contains_key(of) && of != name {
+            Ok(of.to_owned())
+        } else {
+            Err(err(format!(
+                "{source}: \"{kind}\" names no other service of the project"
+            )))
+        }
+    };
+    Ok(match kind.to_ascii_lowercase().as_str() {
+        "deployment" => Role::Deployment,
+        "statefulset" => Role::StatefulSet,
+        "daemonset" => Role::DaemonSet,
+        "job" => Role::Job,
+        "cronjob" => match schedule(service) {
+            Some((s, _)) => Role::CronJob { schedule: s },
+            None => {
+                return Err(err(format!(
+                    "{source}: cronjob needs a schedule (x-kubernetes.schedule or label compose2kube.schedule)"
+                )));
+            }
+        },
+        k => {
+            if let Some(of) = kind.strip_prefix("sidecar:") {
+                Role::Sidecar { of: target(of)? }
+            } else if let Some(of) = kind.strip_prefix("init:") {
+                Role::Init { of: target(of)? }
+            } else {
+                return Err(err(format!(
+                    "{source}: unknown kind \"{k}\": expected deployment, statefulset, daemonset, job, cronjob, sidecar:<service> or init:<service>"
+                )));
+            }
+        }
+    })
+}
+
+/// compose's default restart policy is `no`, so only a policy that is *written* counts.
+///
+/// Deliberately narrower than DESIGN.md §3, which also counts `on-failure`: in real projects
+/// (posthog's web and capture services, frappe's queue workers) `on-failure` is how
+/// long-running servers ask to be restarted after a crash, and making them Jobs would stop
+/// them after one successful exit. Only `restart: "no"` and `condition: none` say "run once".
+fn runs_once(service: &Service) -> Option<String> {
+    if service.restart.as_deref() == Some("no") {
+        return Some("restart: \"no\"".into());
+    }
+    let condition = service
+        .deploy
+        .as_ref()
+        .and_then(|d| d.restart_policy.as_ref())
+        .and_then(|p| p.condition.as_deref());
+    match condition {
+        Some("none") => Some("deploy.restart_policy.condition: none".into()),
+        _ => None,
+    }
+}
+
+fn publishes(service: &Service) -> bool {
+    service.ports.iter().any(|p| p.published.is_some())
+}
+
+fn is_known_server(service: &Service) -> bool {
+    service
+        .image
+        .as_deref()
+        .and_then(images::lookup)
+        .is_some_and(|k| k.stateful.is_some() || !k.ports.is_empty() && !k.companion)
+}
+
+/// Services that wait for `name` to complete successfully, in project order.
+fn completion_dependants<'a>(project: &'a Project, name: &str) -> Vec<&'a str> {
+    project
+        .services
+        .iter()
+        .filter(|(_, s)| {
+            s.depends_on
+                .get(name)
+                .is_some_and(|d| d.condition == "service_completed_successfully")
+        })
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
+fn classify_one(
+    project: &Project,
+    name: &str,
+    service: &Service,
+) -> Result<Classification, ClassifyError> {
+    if let Some((kind, source)) = explicit_kind(service) {
+        let role = parse_kind(project, name, service, &kind, &source)?;
+        return Ok(Classification {
+            role,
+            reason: format!("explicit: {source} is \"{kind}\""),
+        });
+    }
+    if service
+        .deploy
+        .as_ref()
+        .and_then(|d| d.mode.as_deref())
+        .is_some_and(|m| m == "global")
+    {
+        return Ok(Classification {
+            role: Role::DaemonSet,
+            reason: "deploy.mode: global runs one copy per node".into(),
+        });
+    }
+    if let Some((s, source)) = schedule(service) {
+        return Ok(Classification {
+            role: Role::CronJob {
+                schedule: s.clone(),
+            },
+            reason: format!("scheduled by {source} (\"{s}\")"),
+        });
+    }
+    let dependants = completion_dependants(project, name);
+    let once = runs_once(service).filter(|_| !publishes(service) && !is_known_server(service));
+    if !dependants.is_empty() || once.is_some() {
+        let why = if dependants.is_empty() {
+            format!(
+                "{} and it publishes no port and is not a known server: it runs to completion",
+                once.unwrap_or_default()
+            )
+        } else {
+            format!(
+                "{} waits for it with condition service_completed_successfully",
+                dependants.join(", ")
+            )
+        };
+        let role = match dependants.as_slice() {
+            [only] => Role::Init {
+                of: (*only).to_owned(),
+            },
+            _ => Role::Job,
+        };
+        return Ok(Classification { role, reason: why });
+    }
+    if let Some(of) = service
+        .network_mode
+        .as_deref()
+        .and_then(|m| m.strip_prefix("service:"))
+    {
+        return Ok(Classification {
+            role: Role::Sidecar { of: of.to_owned() },
+            reason: format!("network_mode: service:{of} puts it in {of}'s network namespace"),
+        });
+    }
+    if let Some(of) = companion_of(project, name, service) {
+        return Ok(Classification {
+            role: Role::Sidecar { of: of.clone() },
+            reason: format!(
+                "known companion image sharing a volume only with {of}, publishing no port"
+            ),
+        });
+    }
+    if let Some(category) = service
+        .image
+        .as_deref()
+        .and_then(images::lookup)
+        .and_then(|k| k.stateful)
+    {
+        return Ok(Classification {
+            role: Role::StatefulSet,
+            reason: format!(
+                "image {} is a known {}",
+                images::repository_name(service.image.as_deref().unwrap_or_default()),
+                category.describe()
+            ),
+        });
+    }
+    Ok(Classification {
+        role: Role::Deployment,
+        reason: "a long-running service with no sign of state, schedule or node affinity".into(),
+    })
+}
+
+/// The one service a companion image shares a named volume with.
+fn companion_of(project: &Project, name: &str, service: &Service) -> Option<String> {
+    let image = service.image.as_deref()?;
+    if !images::lookup(image).is_some_and(|k| k.companion) || publishes(service) {
+        return None;
+    }
+    let named: Vec<&str> = service
+        .volumes
+        .iter()
+        .filter(|v| v.r#type == "volume")
+        .filter_map(|v| v.source.as_deref())
+        .collect();
+    let mut partners: Vec<&str> = project
+        .services
+        .iter()
+        .filter(|(n, _)| n.as_str() != name)
+        .filter(|(_, s)| {
+            s.volumes.iter().any(|v| {
+                v.r#type == "volume" && v.source.as_deref().is_some_and(|src| named.contains(&src))
+            })
+        })
+        .map(|(n, _)| n.as_str())
+        .collect();
+    partners.dedup();
+    match partners.as_slice() {
+        [only] => Some((*only).to_owned()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::{LoadOptions, load};
+
+    fn roles(yaml: &str) -> IndexMap<String, Classification> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
+        let loaded = load(&LoadOptions {
+            working_dir: dir.path().to_path_buf(),
+            interpolate: true,
+            ..LoadOptions::default()
+        })
+        .unwrap();
+        classify(&loaded.project).unwrap()
+    }
+
+    fn role(yaml: &str, service: &str) -> Role {
+        roles(yaml)[service].role.clone()
+    }
+
+    #[test]
+    fn explicit_kinds_win() {
+        let y = "services:\n  a:\n    image: postgres\n    x-kubernetes: {kind: deployment}\n  b:\n    image: nginx\n    labels: {compose2kube.kind: statefulset}\n  c:\n    image: nginx\n    labels: {kompose.controller.type: daemonset}\n  d:\n    image: busybox\n    labels: {compose2kube.kind: 'sidecar:b'}\n";
+        assert_eq!(role(y, "a"), Role::Deployment);
+        assert_eq!(role(y, "b"), Role::StatefulSet);
+        assert_eq!(role(y, "c"), Role::DaemonSet);
+        assert_eq!(role(y, "d"), Role::Sidecar { of: "b".into() });
+    }
+
+    #[test]
+    fn global_mode_is_a_daemonset() {
+        let y = "services:\n  agent:\n    image: prom/node-exporter\n    deploy: {mode: global}\n";
+        assert_eq!(role(y, "agent"), Role::DaemonSet);
+    }
+
+    #[test]
+    fn schedules_make_cronjobs() {
+        let y = "services:\n  backup:\n    image: postgres\n    labels: {compose2kube.schedule: '0 3 * * *'}\n  b2:\n    image: alpine\n    labels: {kompose.cronjob.schedule: '@daily'}\n";
+        assert_eq!(
+            role(y, "backup"),
+            Role::CronJob {
+                schedule: "0 3 * * *".into()
+            }
+        );
+        assert_eq!(
+            role(y, "b2"),
+            Role::CronJob {
+                schedule: "@daily".into()
+            }
+        );
+    }
+
+    #[test]
+    fn completion_gates_make_init_containers_or_jobs() {
+        let y = "services:\n  migrate:\n    image: app\n  app:\n    image: app\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  setup:\n    image: app\n  w1:\n    image: app\n    depends_on: {setup: {condition: service_completed_successfully}}\n  w2:\n    image: app\n    depends_on: {setup: {condition: service_completed_successfully}}\n";
+        assert_eq!(role(y, "migrate"), Role::Init { of: "app".into() });
+        assert_eq!(role(y, "setup"), Role::Job);
+        assert_eq!(role(y, "app"), Role::Deployment);
+    }
+
+    #[test]
+    fn run_once_needs_a_written_policy_no_ports_and_no_server_image() {
+        let y = "services:\n  task:\n    image: alpine\n    restart: 'no'\n  api:\n    image: alpine\n    restart: 'no'\n    ports: ['80:80']\n  db:\n    image: postgres\n    restart: 'no'\n  plain:\n    image: alpine\n  crashy:\n    image: alpine\n    restart: on-failure\n  swarm:\n    image: alpine\n    deploy: {restart_policy: {condition: none}}\n";
+        assert_eq!(role(y, "task"), Role::Job);
+        assert_eq!(role(y, "api"), Role::Deployment);
+        assert_eq!(role(y, "db"), Role::StatefulSet);
+        assert_eq!(role(y, "plain"), Role::Deployment);
+        assert_eq!(role(y, "crashy"), Role::Deployment);
+        assert_eq!(role(y, "swarm"), Role::Job);
+    }
+
+    #[test]
+    fn sidecars_by_network_namespace_or_companion_volume() {
+        let y = "services:\n  web:\n    image: httpd\n    volumes: [logs:/logs]\n  shipper:\n    image: docker.elastic.co/beats/filebeat:8\n    volumes: [logs:/var/log/x:ro]\n  vpn:\n    image: alpine\n  app:\n    image: alpine\n    network_mode: service:vpn\nvolumes:\n  logs:\n";
+        assert_eq!(role(y, "shipper"), Role::Sidecar { of: "web".into() });
+        assert_eq!(role(y, "app"), Role::Sidecar { of: "vpn".into() });
+        assert_eq!(role(y, "web"), Role::Deployment);
+    }
+
+    #[test]
+    fn known_stateful_images_and_evidence() {
+        let r = roles(
+            "services:\n  cache:\n    image: bitnami/redis:7\n  q:\n    image: rabbitmq:3-management\n",
+        );
+        assert_eq!(r["cache"].role, Role::StatefulSet);
+        assert_eq!(r["cache"].reason, "image redis is a known key-value store");
+        assert_eq!(r["q"].role, Role::StatefulSet);
+    }
+
+    #[test]
+    fn bad_explicit_kinds_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  a:\n    image: x\n    labels: {compose2kube.kind: pod}\n",
+        )
+        .unwrap();
+        let loaded = load(&LoadOptions {
+            working_dir: dir.path().to_path_buf(),
+            ..LoadOptions::default()
+        })
+        .unwrap();
+        let e = classify(&loaded.project).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("services.a: label compose2kube.kind: unknown kind \"pod\""),
+            "{e}"
+        );
+    }
+}
