@@ -77,38 +77,38 @@ pub fn classify(project: &Project) -> Result<IndexMap<String, Classification>, C
     Ok(out)
 }
 
-fn explicit_kind(service: &Service) -> Option<(String, String)> {
-    if let Some(kind) = service
+/// A hint given as `x-kubernetes.<key>` or as one of the labels, with where it came from.
+fn hint(service: &Service, key: &str, labels: [&str; 2]) -> Option<(String, String)> {
+    if let Some(value) = service
         .extensions
         .get("x-kubernetes")
-        .and_then(|x| x.get("kind"))
+        .and_then(|x| x.get(key))
         .and_then(|k| k.as_str())
     {
-        return Some((kind.to_owned(), "x-kubernetes.kind".into()));
+        return Some((value.to_owned(), format!("x-kubernetes.{key}")));
     }
-    for label in ["compose2kube.kind", "kompose.controller.type"] {
-        if let Some(kind) = service.labels.get(label) {
-            return Some((kind.clone(), format!("label {label}")));
-        }
-    }
-    None
+    labels.into_iter().find_map(|label| {
+        service
+            .labels
+            .get(label)
+            .map(|v| (v.clone(), format!("label {label}")))
+    })
+}
+
+fn explicit_kind(service: &Service) -> Option<(String, String)> {
+    hint(
+        service,
+        "kind",
+        ["compose2kube.kind", "kompose.controller.type"],
+    )
 }
 
 fn schedule(service: &Service) -> Option<(String, String)> {
-    if let Some(s) = service
-        .extensions
-        .get("x-kubernetes")
-        .and_then(|x| x.get("schedule"))
-        .and_then(|k| k.as_str())
-    {
-        return Some((s.to_owned(), "x-kubernetes.schedule".into()));
-    }
-    for label in ["compose2kube.schedule", "kompose.cronjob.schedule"] {
-        if let Some(s) = service.labels.get(label) {
-            return Some((s.clone(), format!("label {label}")));
-        }
-    }
-    None
+    hint(
+        service,
+        "schedule",
+        ["compose2kube.schedule", "kompose.cronjob.schedule"],
+    )
 }
 
 fn parse_kind(

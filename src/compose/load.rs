@@ -82,6 +82,23 @@ struct Doc {
     resets: Vec<Vec<String>>,
 }
 
+impl Doc {
+    /// Merges this document over what earlier documents built, its `!reset`/`!override`
+    /// paths removed from them first.
+    fn merge_into(self, model: Option<Node>) -> Node {
+        match model {
+            None => self.node,
+            Some(mut acc) => {
+                for reset in &self.resets {
+                    remove_path(&mut acc, reset);
+                }
+                merge(&mut acc, self.node, &mut Vec::new());
+                acc
+            }
+        }
+    }
+}
+
 struct Loader<'a> {
     opts: &'a LoadOptions,
     env: IndexMap<String, String>,
@@ -187,16 +204,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
                 ));
             }
             let doc = loader.document(node, &project_dir, &file)?;
-            model = Some(match model {
-                None => doc.node,
-                Some(mut acc) => {
-                    for reset in &doc.resets {
-                        remove_path(&mut acc, reset);
-                    }
-                    merge(&mut acc, doc.node, &mut Vec::new());
-                    acc
-                }
-            });
+            model = Some(doc.merge_into(model));
         }
     }
     let Some(mut model) = model else {
@@ -645,16 +653,7 @@ impl Loader<'_> {
                     continue;
                 }
                 let doc = self.document(doc, project_dir, &file)?;
-                model = Some(match model {
-                    None => doc.node,
-                    Some(mut acc) => {
-                        for reset in &doc.resets {
-                            remove_path(&mut acc, reset);
-                        }
-                        merge(&mut acc, doc.node, &mut Vec::new());
-                        acc
-                    }
-                });
+                model = Some(doc.merge_into(model));
             }
         }
         let mut model = model.unwrap_or_else(|| Node::map(Map::new(), &entry.loc));
