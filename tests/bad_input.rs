@@ -132,3 +132,40 @@ fn missing_file_and_no_file() {
         "error: cannot read nope.yml: no such file or directory"
     );
 }
+
+#[test]
+fn long_chains_neither_overflow_nor_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("services:\n");
+    for i in 0..30_000 {
+        text.push_str(&format!(
+            "  s{i}:\n    image: a\n    depends_on: [s{}]\n",
+            i + 1
+        ));
+    }
+    text.push_str("  s30000:\n    image: a\n");
+    std::fs::write(dir.path().join("compose.yaml"), &text).unwrap();
+    let out = support::run_in(
+        dir.path(),
+        &["config".into(), "--services".into()],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut text = String::from("services:\n");
+    for i in 0..1_000 {
+        text.push_str(&format!("  s{i}:\n    extends: s{}\n", i + 1));
+    }
+    text.push_str("  s1000:\n    image: a\n");
+    std::fs::write(dir.path().join("compose.yaml"), &text).unwrap();
+    let line = assert_refused("extends chain", dir.path(), &["config".into()], &[], None).unwrap();
+    assert!(
+        line.ends_with("extends chain is longer than 64 services"),
+        "{line}"
+    );
+}

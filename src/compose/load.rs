@@ -37,6 +37,7 @@ const OVERRIDE_FILES: [&str; 4] = [
 /// Real compose files are kilobytes; anything this large is a mistake or an attack, and is
 /// refused before parsing so memory stays bounded.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+const MAX_EXTENDS_DEPTH: usize = 64;
 
 /// What `docker compose`'s global options and environment say about where the project is.
 #[derive(Debug, Clone, Default)]
@@ -712,6 +713,15 @@ impl Loader<'_> {
         let Some(base_name) = ext.get("service").and_then(Node::as_str).map(str::to_owned) else {
             return Err(Error::new(&ext.loc, ext_path, "service is required"));
         };
+        // Real chains are a few links long; a bound keeps a hostile file from exhausting the
+        // stack through this recursion.
+        if chain.len() >= MAX_EXTENDS_DEPTH {
+            return Err(Error::new(
+                &ext.loc,
+                ext_path,
+                format!("extends chain is longer than {MAX_EXTENDS_DEPTH} services"),
+            ));
+        }
         let here = (file.to_string(), name.to_owned());
         if chain.contains(&here) {
             chain.push(here);

@@ -720,57 +720,67 @@ fn undefined(node: &Node, path: &str, what: &str, name: &str, defined: &IndexSet
 }
 
 /// compose-go's cycle message: `dependency cycle detected: a -> b -> a`.
+///
+/// Iterative depth-first search: a file may chain thousands of services, and recursion would
+/// overflow the stack.
 fn dependency_cycles(services: &Map) -> Result<()> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         Visiting,
         Done,
     }
-    fn visit<'a>(
-        name: &'a str,
-        services: &'a Map,
-        state: &mut IndexMap<&'a str, State>,
-        stack: &mut Vec<&'a str>,
-    ) -> Result<()> {
-        match state.get(name) {
-            Some(State::Done) => return Ok(()),
-            Some(State::Visiting) => {
-                let start = stack.iter().position(|s| *s == name).unwrap_or(0);
-                let mut cycle: Vec<&str> = stack[start..].to_vec();
-                cycle.push(name);
-                let loc = services
-                    .get(stack[start])
-                    .and_then(|s| s.get("depends_on"))
-                    .map(|d| d.loc.clone())
-                    .unwrap_or_default();
-                return Err(Error::new(
-                    &loc,
-                    format!("services.{}.depends_on", stack[start]),
-                    format!("dependency cycle detected: {}", cycle.join(" -> ")),
-                ));
-            }
-            None => {}
-        }
-        state.insert(name, State::Visiting);
-        stack.push(name);
-        if let Some(deps) = services
+    let deps_of = |name: &str| -> Vec<&str> {
+        services
             .get(name)
             .and_then(|s| s.get("depends_on"))
             .and_then(Node::as_map)
-        {
-            for dep in deps.keys() {
-                if services.contains_key(dep) {
-                    visit(dep, services, state, stack)?;
+            .map(|d| {
+                d.keys()
+                    .map(String::as_str)
+                    .filter(|k| services.contains_key(*k))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut state: IndexMap<&str, State> = IndexMap::new();
+    for root in services.keys() {
+        if state.contains_key(root.as_str()) {
+            continue;
+        }
+        // Each frame: a service and the index of its next dependency to visit.
+        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(root, deps_of(root), 0)];
+        state.insert(root, State::Visiting);
+        while let Some((name, deps, next)) = stack.last_mut() {
+            let Some(&dep) = deps.get(*next) else {
+                state.insert(name, State::Done);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state.get(dep) {
+                Some(State::Done) => {}
+                Some(State::Visiting) => {
+                    let start = stack.iter().position(|(n, _, _)| *n == dep).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[start..].iter().map(|(n, _, _)| *n).collect();
+                    cycle.push(dep);
+                    let first = cycle[0];
+                    let loc = services
+                        .get(first)
+                        .and_then(|s| s.get("depends_on"))
+                        .map(|d| d.loc.clone())
+                        .unwrap_or_default();
+                    return Err(Error::new(
+                        &loc,
+                        format!("services.{first}.depends_on"),
+                        format!("dependency cycle detected: {}", cycle.join(" -> ")),
+                    ));
+                }
+                None => {
+                    state.insert(dep, State::Visiting);
+                    stack.push((dep, deps_of(dep), 0));
                 }
             }
         }
-        stack.pop();
-        state.insert(name, State::Done);
-        Ok(())
-    }
-    let mut state = IndexMap::new();
-    for name in services.keys() {
-        visit(name, services, &mut state, &mut Vec::new())?;
     }
     Ok(())
 }
