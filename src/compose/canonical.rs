@@ -756,6 +756,13 @@ fn ports(node: &mut Node, p: &str) -> Result<()> {
                 let mut item = item;
                 let loc = item.loc.clone();
                 let m = item.as_map_mut().unwrap_or_else(|| unreachable!());
+                if !m.contains_key("target") {
+                    return Err(Error::new(
+                        &loc,
+                        &ip,
+                        "target is required: the container port, e.g. target: 80",
+                    ));
+                }
                 if let Some(t) = m.get_mut("target") {
                     int(t, &join(&ip, "target"))?;
                     if let Value::Int(n) = t.value

@@ -44,6 +44,25 @@ pub fn normalize(
             _ => {}
         }
     }
+    for kind in ["services", "networks", "volumes", "configs", "secrets"] {
+        if let Some(map) = root.get(kind).and_then(Node::as_map) {
+            for (name, node) in map {
+                let valid = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                if !valid {
+                    return Err(Error::new(
+                        &node.key_loc,
+                        kind,
+                        format!(
+                            "invalid name \"{name}\": use only letters, digits, '.', '_' and '-'"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     let disabled = apply_profiles(root, ctx.profiles)?;
     let mut services = root
         .shift_remove("services")
