@@ -232,6 +232,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     };
     let outcome = normalize::normalize(&mut model, &ctx, &mut loader.warnings)?;
     let env_files = loader.read_env_files(&model)?;
+    loader.apply_label_files(&mut model)?;
 
     let project: Project = de::from_node(&model, "")?;
     Ok(Loaded {
@@ -851,6 +852,49 @@ impl Loader<'_> {
         merge(&mut merged, local, &mut prefix.to_vec());
         merged.key_loc = key_loc;
         *service = merged;
+        Ok(())
+    }
+
+    /// `label_file` contents become labels; labels written in the file win (compose-go).
+    fn apply_label_files(&mut self, model: &mut Node) -> Result<()> {
+        let Some(services) = model.get_mut("services").and_then(Node::as_map_mut) else {
+            return Ok(());
+        };
+        for (name, service) in services.iter_mut() {
+            let files: Vec<(String, Loc)> = match service.get("label_file").and_then(Node::as_seq) {
+                Some(list) => list
+                    .iter()
+                    .filter_map(|n| n.as_str().map(|s| (s.to_owned(), n.loc.clone())))
+                    .collect(),
+                None => continue,
+            };
+            let mut from_files: IndexMap<String, String> = IndexMap::new();
+            for (i, (path, loc)) in files.iter().enumerate() {
+                let p = Path::new(path);
+                if !p.is_file() {
+                    return Err(Error::new(
+                        loc,
+                        index(&format!("services.{name}.label_file"), i),
+                        format!("label file {} not found", self.display_path(p)),
+                    ));
+                }
+                let values = read_env_file(p, &IndexMap::new(), &self.opts.working_dir)?;
+                from_files.extend(values);
+            }
+            let Some(s) = service.as_map_mut() else {
+                continue;
+            };
+            let labels = s
+                .entry("labels".into())
+                .or_insert_with(|| Node::map(Map::new(), &Loc::default()));
+            if let Some(labels) = labels.as_map_mut() {
+                for (k, v) in from_files {
+                    labels
+                        .entry(k)
+                        .or_insert_with(|| Node::str(v, &Loc::default()));
+                }
+            }
+        }
         Ok(())
     }
 
