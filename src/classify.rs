@@ -12,6 +12,7 @@
 use indexmap::IndexMap;
 
 use crate::compose::model::{Project, Service};
+use crate::extension::{self, XKubernetes};
 use crate::images;
 
 /// The Kubernetes shape of one compose service.
@@ -78,14 +79,14 @@ pub fn classify(project: &Project) -> Result<IndexMap<String, Classification>, C
 }
 
 /// A hint given as `x-kubernetes.<key>` or as one of the labels, with where it came from.
-fn hint(service: &Service, key: &str, labels: [&str; 2]) -> Option<(String, String)> {
-    if let Some(value) = service
-        .extensions
-        .get("x-kubernetes")
-        .and_then(|x| x.get(key))
-        .and_then(|k| k.as_str())
-    {
-        return Some((value.to_owned(), format!("x-kubernetes.{key}")));
+fn hint(
+    service: &Service,
+    from_extension: Option<&String>,
+    key: &str,
+    labels: [&str; 2],
+) -> Option<(String, String)> {
+    if let Some(value) = from_extension {
+        return Some((value.clone(), format!("x-kubernetes.{key}")));
     }
     labels.into_iter().find_map(|label| {
         service
@@ -95,17 +96,19 @@ fn hint(service: &Service, key: &str, labels: [&str; 2]) -> Option<(String, Stri
     })
 }
 
-fn explicit_kind(service: &Service) -> Option<(String, String)> {
+fn explicit_kind(service: &Service, x: &XKubernetes) -> Option<(String, String)> {
     hint(
         service,
+        x.kind.as_ref(),
         "kind",
         ["compose2kube.kind", "kompose.controller.type"],
     )
 }
 
-fn schedule(service: &Service) -> Option<(String, String)> {
+fn schedule(service: &Service, x: &XKubernetes) -> Option<(String, String)> {
     hint(
         service,
+        x.schedule.as_ref(),
         "schedule",
         ["compose2kube.schedule", "kompose.cronjob.schedule"],
     )
@@ -115,6 +118,7 @@ fn parse_kind(
     project: &Project,
     name: &str,
     service: &Service,
+    x: &XKubernetes,
     kind: &str,
     source: &str,
 ) -> Result<Role, ClassifyError> {
@@ -136,7 +140,7 @@ fn parse_kind(
         "statefulset" => Role::StatefulSet,
         "daemonset" => Role::DaemonSet,
         "job" => Role::Job,
-        "cronjob" => match schedule(service) {
+        "cronjob" => match schedule(service, x) {
             Some((s, _)) => Role::CronJob { schedule: s },
             None => {
                 return Err(err(format!(
@@ -210,8 +214,12 @@ fn classify_one(
     name: &str,
     service: &Service,
 ) -> Result<Classification, ClassifyError> {
-    if let Some((kind, source)) = explicit_kind(service) {
-        let role = parse_kind(project, name, service, &kind, &source)?;
+    let x = extension::of(service).map_err(|message| ClassifyError {
+        service: name.to_owned(),
+        message,
+    })?;
+    if let Some((kind, source)) = explicit_kind(service, &x) {
+        let role = parse_kind(project, name, service, &x, &kind, &source)?;
         return Ok(Classification {
             role,
             reason: format!("explicit: {source} is \"{kind}\""),
@@ -228,7 +236,7 @@ fn classify_one(
             reason: "deploy.mode: global runs one copy per node".into(),
         });
     }
-    if let Some((s, source)) = schedule(service) {
+    if let Some((s, source)) = schedule(service, &x) {
         return Ok(Classification {
             role: Role::CronJob {
                 schedule: s.clone(),

@@ -6,4 +6,5 @@
 
 pub mod classify;
 pub mod compose;
+pub mod extension;
 pub mod images;

@@ -1,0 +1,129 @@
+//! The `x-kubernetes` service extension: what a compose file can say about its Kubernetes
+//! translation without leaving compose (docker compose ignores `x-*` keys).
+//!
+//! ```yaml
+//! services:
+//!   db:
+//!     image: postgres:16
+//!     x-kubernetes:
+//!       kind: statefulset            # deployment | statefulset | daemonset | job | cronjob
+//!                                    # | sidecar:<service> | init:<service>
+//!       schedule: "0 3 * * *"        # cronjob schedule
+//!       time_zone: Europe/Madrid     # cronjob timeZone
+//!       replicas: 2
+//!       service: loadbalancer        # exposure of published ports: clusterip | nodeport | loadbalancer
+//!       ports: [5432]                # ports the image listens on that compose does not declare
+//!       ingress: {host: db.example.com, path: /, tls: db-tls, class: nginx, annotations: {}}
+//!       size: 20Gi                   # claim size of the service's volumes
+//!       storage_class: fast-ssd
+//!       tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
+//!       node_selector: {disktype: ssd}
+//!       probes: {readiness: true, liveness: true}   # false turns a derived probe off
+//! ```
+//!
+//! Unknown keys are errors, so a typo does not silently lose a setting.
+
+use indexmap::IndexMap;
+use k8s_openapi::api::core::v1::Toleration;
+use serde::Deserialize;
+
+use crate::compose::model::Service;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XKubernetes {
+    pub kind: Option<String>,
+    pub schedule: Option<String>,
+    pub time_zone: Option<String>,
+    pub replicas: Option<i32>,
+    pub service: Option<ServiceType>,
+    #[serde(default)]
+    pub ports: Vec<u16>,
+    pub ingress: Option<Ingress>,
+    pub size: Option<String>,
+    pub storage_class: Option<String>,
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    #[serde(default)]
+    pub node_selector: IndexMap<String, String>,
+    pub probes: Option<Probes>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ingress {
+    pub host: Option<String>,
+    pub path: Option<String>,
+    /// The name of the TLS Secret for the host.
+    pub tls: Option<String>,
+    pub class: Option<String>,
+    #[serde(default)]
+    pub annotations: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    pub startup: Option<bool>,
+    pub liveness: Option<bool>,
+    pub readiness: Option<bool>,
+}
+
+/// The service's `x-kubernetes`, or the default when it has none. The error starts with
+/// `x-kubernetes:`; the caller names the service.
+pub fn of(service: &Service) -> Result<XKubernetes, String> {
+    match service.extensions.get("x-kubernetes") {
+        None | Some(serde_json::Value::Null) => Ok(XKubernetes::default()),
+        Some(value) => XKubernetes::deserialize(value).map_err(|e| format!("x-kubernetes: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(x: serde_json::Value) -> Service {
+        let mut s = Service::default();
+        s.extensions.insert("x-kubernetes".into(), x);
+        s
+    }
+
+    #[test]
+    fn reads_the_documented_schema() {
+        let x = of(&service(serde_json::json!({
+                "kind": "statefulset", "schedule": "@daily", "time_zone": "UTC", "replicas": 2,
+                "service": "loadbalancer", "ports": [5432],
+                "ingress": {"host": "db.example.com", "path": "/", "tls": "db-tls", "class": "nginx"},
+                "size": "20Gi", "storage_class": "fast",
+                "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}],
+                "node_selector": {"disktype": "ssd"},
+                "probes": {"liveness": false}
+            })),
+        )
+        .unwrap();
+        assert_eq!(x.service, Some(ServiceType::LoadBalancer));
+        assert_eq!(x.tolerations[0].key.as_deref(), Some("dedicated"));
+        assert_eq!(x.ingress.unwrap().tls.as_deref(), Some("db-tls"));
+        assert_eq!(x.probes.unwrap().liveness, Some(false));
+        assert!(of(&Service::default()).unwrap().kind.is_none());
+    }
+
+    #[test]
+    fn unknown_keys_and_values_are_errors() {
+        let e = of(&service(serde_json::json!({"replica": 2}))).unwrap_err();
+        assert!(
+            e.starts_with("x-kubernetes: unknown field `replica`"),
+            "{e}"
+        );
+        let e = of(&service(serde_json::json!({"service": "public"}))).unwrap_err();
+        assert!(e.contains("unknown variant `public`"), "{e}");
+    }
+}
