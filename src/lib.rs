@@ -8,3 +8,4 @@ pub mod classify;
 pub mod compose;
 pub mod extension;
 pub mod images;
+pub mod workload;

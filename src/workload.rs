@@ -1,0 +1,444 @@
+//! Lowering classified services to typed Kubernetes workloads (k8s-openapi), no I/O.
+//!
+//! This is the first part of `build` (issue 3): the workload objects and their pod templates
+//! with the containers' image, command, args, environment, ports, resources and security
+//! settings, sidecars as extra containers, one-shot services as initContainers, and
+//! restartPolicy valid for each kind. Volumes, probes, Services, ConfigMaps and Secrets come
+//! next; until then nothing here refers to an object that is not emitted.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec,
+};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec, ResourceRequirements,
+    SecurityContext,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use crate::classify::{Classification, Role};
+use crate::compose::model::{Project, Service};
+
+/// One workload object, in the order `write` will sort them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Workload {
+    Deployment(Box<Deployment>),
+    StatefulSet(Box<StatefulSet>),
+    DaemonSet(Box<DaemonSet>),
+    Job(Box<Job>),
+    CronJob(Box<CronJob>),
+}
+
+impl Workload {
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = match self {
+            Workload::Deployment(o) => serde_json::to_value(o),
+            Workload::StatefulSet(o) => serde_json::to_value(o),
+            Workload::DaemonSet(o) => serde_json::to_value(o),
+            Workload::Job(o) => serde_json::to_value(o),
+            Workload::CronJob(o) => serde_json::to_value(o),
+        };
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Two compose names that sanitise to one Kubernetes name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCollision {
+    pub first: String,
+    pub second: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for NameCollision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "services {} and {} both become the Kubernetes name \"{}\": rename one of them",
+            self.first, self.second, self.name
+        )
+    }
+}
+
+/// A compose name as an RFC 1123 label: lower case, `_` and `.` as `-`, other characters
+/// dropped, no leading or trailing `-`, at most 63 characters.
+pub fn sanitize_name(name: &str) -> String {
+    let mapped: String = name
+        .chars()
+        .filter_map(|c| match c {
+            'a'..='z' | '0'..='9' | '-' => Some(c),
+            'A'..='Z' => Some(c.to_ascii_lowercase()),
+            '_' | '.' => Some('-'),
+            _ => None,
+        })
+        .collect();
+    let mut out: String = mapped.trim_matches('-').chars().take(63).collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "service".into()
+    } else {
+        out
+    }
+}
+
+/// Selector labels: name and part-of only, because selectors are immutable.
+fn selector(project: &Project, name: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app.kubernetes.io/name".to_owned(), name.to_owned()),
+        (
+            "app.kubernetes.io/part-of".to_owned(),
+            sanitize_name(&project.name),
+        ),
+    ])
+}
+
+fn labels(project: &Project, name: &str) -> BTreeMap<String, String> {
+    let mut l = selector(project, name);
+    l.insert("app.kubernetes.io/managed-by".into(), "compose2kube".into());
+    l
+}
+
+/// Kubernetes expands `$(VAR)` in command, args and env values; compose already consumed its
+/// own `$`, so what is left is meant literally.
+fn escape(s: &str) -> String {
+    s.replace("$(", "$$(")
+}
+
+fn quantity_cpu(cpus: f64) -> Quantity {
+    let milli = (cpus * 1000.0).round() as i64;
+    if milli % 1000 == 0 {
+        Quantity((milli / 1000).to_string())
+    } else {
+        Quantity(format!("{milli}m"))
+    }
+}
+
+fn quantity_memory(bytes: i64) -> Quantity {
+    const MI: i64 = 1024 * 1024;
+    const GI: i64 = 1024 * MI;
+    if bytes > 0 && bytes % GI == 0 {
+        Quantity(format!("{}Gi", bytes / GI))
+    } else if bytes > 0 && bytes % MI == 0 {
+        Quantity(format!("{}Mi", bytes / MI))
+    } else {
+        Quantity(bytes.to_string())
+    }
+}
+
+fn resources(service: &Service) -> Option<ResourceRequirements> {
+    let r = service.deploy.as_ref().map(|d| &d.resources);
+    let mut limits = BTreeMap::new();
+    let mut requests = BTreeMap::new();
+    let limit = r.and_then(|r| r.limits.as_ref());
+    if let Some(cpus) = limit.and_then(|l| l.cpus).or(service.cpus) {
+        limits.insert("cpu".to_owned(), quantity_cpu(cpus));
+    }
+    if let Some(mem) = limit
+        .and_then(|l| l.memory.as_ref())
+        .or(service.mem_limit.as_ref())
+    {
+        limits.insert("memory".to_owned(), quantity_memory(mem.0));
+    }
+    let reservation = r.and_then(|r| r.reservations.as_ref());
+    if let Some(cpus) = reservation.and_then(|l| l.cpus) {
+        requests.insert("cpu".to_owned(), quantity_cpu(cpus));
+    }
+    if let Some(mem) = reservation
+        .and_then(|l| l.memory.as_ref())
+        .or(service.mem_reservation.as_ref())
+    {
+        requests.insert("memory".to_owned(), quantity_memory(mem.0));
+    }
+    (!limits.is_empty() || !requests.is_empty()).then(|| ResourceRequirements {
+        limits: (!limits.is_empty()).then_some(limits),
+        requests: (!requests.is_empty()).then_some(requests),
+        ..ResourceRequirements::default()
+    })
+}
+
+fn security_context(service: &Service) -> Option<SecurityContext> {
+    let (user, group) = match service
+        .user
+        .as_deref()
+        .map(|u| u.split_once(':').unwrap_or((u, "")))
+    {
+        Some((u, g)) => (u.parse::<i64>().ok(), g.parse::<i64>().ok()),
+        None => (None, None),
+    };
+    let caps =
+        (!service.cap_add.is_empty() || !service.cap_drop.is_empty()).then(|| Capabilities {
+            add: (!service.cap_add.is_empty()).then(|| service.cap_add.clone()),
+            drop: (!service.cap_drop.is_empty()).then(|| service.cap_drop.clone()),
+        });
+    let ctx = SecurityContext {
+        privileged: service.privileged.then_some(true),
+        read_only_root_filesystem: service.read_only.then_some(true),
+        run_as_user: user,
+        run_as_group: group,
+        capabilities: caps,
+        ..SecurityContext::default()
+    };
+    (ctx != SecurityContext::default()).then_some(ctx)
+}
+
+fn container_ports(service: &Service) -> Vec<ContainerPort> {
+    let mut seen: IndexMap<(i32, String), ()> = IndexMap::new();
+    for p in &service.ports {
+        seen.insert((i32::from(p.target), p.protocol.to_ascii_uppercase()), ());
+    }
+    for e in &service.expose {
+        let (range, proto) = e.split_once('/').unwrap_or((e.as_str(), "tcp"));
+        let (a, b) = range.split_once('-').unwrap_or((range, range));
+        if let (Ok(a), Ok(b)) = (a.parse::<i32>(), b.parse::<i32>()) {
+            for port in a..=b.min(a.saturating_add(1000)) {
+                seen.insert((port, proto.to_ascii_uppercase()), ());
+            }
+        }
+    }
+    seen.into_keys()
+        .map(|(port, protocol)| ContainerPort {
+            container_port: port,
+            protocol: Some(protocol),
+            ..ContainerPort::default()
+        })
+        .collect()
+}
+
+/// The container for one compose service (its own, a sidecar's or an initContainer's).
+pub fn container(project: &Project, name: &str, service: &Service) -> Container {
+    let image = service
+        .image
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", project.name, name));
+    let env: Vec<EnvVar> = service
+        .environment
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref().map(|v| EnvVar {
+                name: k.clone(),
+                value: Some(escape(v)),
+                ..EnvVar::default()
+            })
+        })
+        .collect();
+    let ports = container_ports(service);
+    Container {
+        name: sanitize_name(name),
+        image: Some(image),
+        command: service
+            .entrypoint
+            .as_ref()
+            .map(|c| c.iter().map(|s| escape(s)).collect()),
+        args: service
+            .command
+            .as_ref()
+            .map(|c| c.iter().map(|s| escape(s)).collect()),
+        env: (!env.is_empty()).then_some(env),
+        ports: (!ports.is_empty()).then_some(ports),
+        working_dir: service.working_dir.clone(),
+        tty: service.tty.then_some(true),
+        stdin: service.stdin_open.then_some(true),
+        resources: resources(service),
+        security_context: security_context(service),
+        ..Container::default()
+    }
+}
+
+fn restart_policy_for_job(service: &Service) -> &'static str {
+    let on_failure = service
+        .restart
+        .as_deref()
+        .is_some_and(|r| r.starts_with("on-failure"))
+        || service
+            .deploy
+            .as_ref()
+            .and_then(|d| d.restart_policy.as_ref())
+            .and_then(|p| p.condition.as_deref())
+            == Some("on-failure");
+    if on_failure { "OnFailure" } else { "Never" }
+}
+
+/// Builds every workload; sidecars and init services join their host's pod.
+pub fn workloads(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+) -> Result<Vec<Workload>, NameCollision> {
+    let mut names: IndexMap<String, String> = IndexMap::new();
+    for service in project.services.keys() {
+        let k8s = sanitize_name(service);
+        if let Some(first) = names.insert(k8s.clone(), service.clone()) {
+            return Err(NameCollision {
+                first,
+                second: service.clone(),
+                name: k8s,
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for (name, service) in &project.services {
+        let Some(class) = roles.get(name) else {
+            continue;
+        };
+        if matches!(class.role, Role::Sidecar { .. } | Role::Init { .. }) {
+            continue;
+        }
+        let k8s = sanitize_name(name);
+        let mut containers = vec![container(project, name, service)];
+        let mut init_containers = Vec::new();
+        for (other, other_class) in roles {
+            let Some(other_service) = project.services.get(other) else {
+                continue;
+            };
+            match &other_class.role {
+                Role::Sidecar { of } if of == name => {
+                    containers.push(container(project, other, other_service));
+                }
+                _ => {}
+            }
+        }
+        // One-shot services run in depends_on order.
+        for dep in service.depends_on.keys() {
+            if let (Some(Role::Init { of }), Some(dep_service)) =
+                (roles.get(dep).map(|c| &c.role), project.services.get(dep))
+                && of == name
+            {
+                init_containers.push(container(project, dep, dep_service));
+            }
+        }
+        let annotations: BTreeMap<String, String> = service
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut pod = PodSpec {
+            containers,
+            init_containers: (!init_containers.is_empty()).then_some(init_containers),
+            ..PodSpec::default()
+        };
+        let template = |pod: PodSpec| PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                labels: Some(labels(project, &k8s)),
+                annotations: (!annotations.is_empty()).then(|| annotations.clone()),
+                ..ObjectMeta::default()
+            }),
+            spec: Some(pod),
+        };
+        let metadata = ObjectMeta {
+            name: Some(k8s.clone()),
+            labels: Some(labels(project, &k8s)),
+            ..ObjectMeta::default()
+        };
+        let selector = LabelSelector {
+            match_labels: Some(selector(project, &k8s)),
+            ..LabelSelector::default()
+        };
+        let replicas = service
+            .deploy
+            .as_ref()
+            .and_then(|d| d.replicas)
+            .and_then(|r| i32::try_from(r).ok());
+        let workload = match &class.role {
+            Role::Deployment => Workload::Deployment(Box::new(Deployment {
+                metadata,
+                spec: Some(DeploymentSpec {
+                    replicas,
+                    selector,
+                    template: template(pod),
+                    ..DeploymentSpec::default()
+                }),
+                ..Deployment::default()
+            })),
+            Role::StatefulSet => Workload::StatefulSet(Box::new(StatefulSet {
+                metadata,
+                spec: Some(StatefulSetSpec {
+                    replicas,
+                    selector,
+                    service_name: Some(k8s.clone()),
+                    template: template(pod),
+                    ..StatefulSetSpec::default()
+                }),
+                ..StatefulSet::default()
+            })),
+            Role::DaemonSet => Workload::DaemonSet(Box::new(DaemonSet {
+                metadata,
+                spec: Some(DaemonSetSpec {
+                    selector,
+                    template: template(pod),
+                    ..DaemonSetSpec::default()
+                }),
+                ..DaemonSet::default()
+            })),
+            Role::Job | Role::CronJob { .. } => {
+                pod.restart_policy = Some(restart_policy_for_job(service).into());
+                let backoff = service
+                    .deploy
+                    .as_ref()
+                    .and_then(|d| d.restart_policy.as_ref())
+                    .and_then(|p| p.max_attempts)
+                    .and_then(|n| i32::try_from(n).ok());
+                let spec = JobSpec {
+                    backoff_limit: backoff,
+                    template: template(pod),
+                    ..JobSpec::default()
+                };
+                match &class.role {
+                    Role::CronJob { schedule } => Workload::CronJob(Box::new(CronJob {
+                        metadata,
+                        spec: Some(CronJobSpec {
+                            schedule: schedule.clone(),
+                            concurrency_policy: Some("Forbid".into()),
+                            job_template: JobTemplateSpec {
+                                metadata: None,
+                                spec: Some(spec),
+                            },
+                            ..CronJobSpec::default()
+                        }),
+                        ..CronJob::default()
+                    })),
+                    _ => Workload::Job(Box::new(Job {
+                        metadata,
+                        spec: Some(spec),
+                        ..Job::default()
+                    })),
+                }
+            }
+            Role::Sidecar { .. } | Role::Init { .. } => continue,
+        };
+        out.push(workload);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_rfc1123_labels() {
+        assert_eq!(sanitize_name("My_Service.v2"), "my-service-v2");
+        assert_eq!(sanitize_name("_x_"), "x");
+        assert_eq!(sanitize_name("ünï"), "n");
+        assert_eq!(sanitize_name(&"a".repeat(70)).len(), 63);
+        assert_eq!(sanitize_name("!!!"), "service");
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity_cpu(0.5).0, "500m");
+        assert_eq!(quantity_cpu(2.0).0, "2");
+        assert_eq!(quantity_memory(512 * 1024 * 1024).0, "512Mi");
+        assert_eq!(quantity_memory(1024 * 1024 * 1024).0, "1Gi");
+        assert_eq!(quantity_memory(1000).0, "1000");
+    }
+
+    #[test]
+    fn dollar_parens_are_escaped() {
+        assert_eq!(escape("echo $(date) $HOME"), "echo $$(date) $HOME");
+    }
+}
