@@ -8,4 +8,5 @@ pub mod classify;
 pub mod compose;
 pub mod extension;
 pub mod images;
+pub mod probes;
 pub mod workload;

@@ -22,6 +22,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
+use crate::probes;
 
 /// One workload object, in the order `write` will sort them.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,7 +212,13 @@ fn container_ports(service: &Service) -> Vec<ContainerPort> {
 }
 
 /// The container for one compose service (its own, a sidecar's or an initContainer's).
-pub fn container(project: &Project, name: &str, service: &Service) -> Container {
+/// Probes only for long-running containers: an initContainer or a Job's container ends.
+pub fn container(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    long_running: bool,
+) -> Container {
     let image = service
         .image
         .clone()
@@ -228,6 +235,15 @@ pub fn container(project: &Project, name: &str, service: &Service) -> Container 
         })
         .collect();
     let ports = container_ports(service);
+    let first_tcp = ports
+        .iter()
+        .find(|p| p.protocol.as_deref() == Some("TCP"))
+        .map(|p| p.container_port);
+    let probes = if long_running {
+        probes::probes(service.healthcheck.as_ref(), first_tcp)
+    } else {
+        probes::Probes::default()
+    };
     Container {
         name: sanitize_name(name),
         image: Some(image),
@@ -246,6 +262,9 @@ pub fn container(project: &Project, name: &str, service: &Service) -> Container 
         stdin: service.stdin_open.then_some(true),
         resources: resources(service),
         security_context: security_context(service),
+        startup_probe: probes.startup,
+        liveness_probe: probes.liveness,
+        readiness_probe: probes.readiness,
         ..Container::default()
     }
 }
@@ -289,7 +308,8 @@ pub fn workloads(
             continue;
         }
         let k8s = sanitize_name(name);
-        let mut containers = vec![container(project, name, service)];
+        let long_running = !matches!(class.role, Role::Job | Role::CronJob { .. });
+        let mut containers = vec![container(project, name, service, long_running)];
         let mut init_containers = Vec::new();
         for (other, other_class) in roles {
             let Some(other_service) = project.services.get(other) else {
@@ -297,7 +317,7 @@ pub fn workloads(
             };
             match &other_class.role {
                 Role::Sidecar { of } if of == name => {
-                    containers.push(container(project, other, other_service));
+                    containers.push(container(project, other, other_service, long_running));
                 }
                 _ => {}
             }
@@ -308,7 +328,7 @@ pub fn workloads(
                 (roles.get(dep).map(|c| &c.role), project.services.get(dep))
                 && of == name
             {
-                init_containers.push(container(project, dep, dep_service));
+                init_containers.push(container(project, dep, dep_service, false));
             }
         }
         let annotations: BTreeMap<String, String> = service

@@ -1,0 +1,241 @@
+//! Kubernetes probes from a compose healthcheck (DESIGN.md §4 "Probes").
+//!
+//! The three probes answer different questions: startup (has it finished starting — only
+//! when the healthcheck has a `start_period`, so liveness never kills a slow start),
+//! liveness (restart it if not healthy) and readiness (take it out of the Service meanwhile).
+//! Liveness and readiness both run the healthcheck's test. A service without a healthcheck
+//! gets only a tcpSocket readiness probe on its first TCP port: never a liveness probe it did
+//! not ask for.
+
+use k8s_openapi::api::core::v1::{ExecAction, HTTPGetAction, Probe, TCPSocketAction};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::compose::model::{Duration, Healthcheck};
+
+const SECOND: i64 = 1_000_000_000;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Probes {
+    pub startup: Option<Probe>,
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+}
+
+/// Rounded up to whole seconds, at least 1.
+fn seconds(d: Option<&Duration>, default: i64) -> i32 {
+    let ns = d.map_or(default * SECOND, |d| d.0);
+    let s = ns.saturating_add(SECOND - 1) / SECOND;
+    i32::try_from(s.max(1)).unwrap_or(i32::MAX)
+}
+
+/// `curl -f http://localhost:8080/health`, `wget -q --spider http://127.0.0.1:80/` or
+/// `nc -z localhost 5432`, with nothing else on the line, become native probes.
+fn native(words: &[String]) -> Option<(Option<String>, i32)> {
+    let joined = words.join(" ");
+    if ["|", "&&", "||", ";", ">", "<", "$"]
+        .iter()
+        .any(|op| joined.contains(op))
+    {
+        return None;
+    }
+    let (program, args) = words.split_first()?;
+    match program.as_str() {
+        "curl" | "wget" => {
+            let urls: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            let [url] = urls.as_slice() else { return None };
+            let rest = url
+                .strip_prefix("http://localhost")
+                .or_else(|| url.strip_prefix("http://127.0.0.1"))?;
+            let (port, path) = match rest.strip_prefix(':') {
+                Some(r) => {
+                    let end = r.find('/').unwrap_or(r.len());
+                    (r[..end].parse::<i32>().ok()?, &r[end..])
+                }
+                None => (80, rest),
+            };
+            let path = if path.is_empty() { "/" } else { path };
+            Some((Some(path.to_owned()), port))
+        }
+        "nc" => match args {
+            [flag, host, port] if flag == "-z" && (host == "localhost" || host == "127.0.0.1") => {
+                Some((None, port.parse().ok()?))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn handler(test: &[String]) -> Option<Probe> {
+    let (kind, rest) = test.split_first()?;
+    let command: Vec<String> = match kind.as_str() {
+        "CMD" => rest.to_vec(),
+        "CMD-SHELL" => vec!["/bin/sh".into(), "-c".into(), rest.join(" ")],
+        _ => return None,
+    };
+    if command.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = match kind.as_str() {
+        "CMD" => rest.to_vec(),
+        _ => shell_words::split(&rest.join(" ")).unwrap_or_default(),
+    };
+    Some(match native(&words) {
+        Some((Some(path), port)) => Probe {
+            http_get: Some(HTTPGetAction {
+                path: Some(path),
+                port: IntOrString::Int(port),
+                ..HTTPGetAction::default()
+            }),
+            ..Probe::default()
+        },
+        Some((None, port)) => Probe {
+            tcp_socket: Some(TCPSocketAction {
+                port: IntOrString::Int(port),
+                ..TCPSocketAction::default()
+            }),
+            ..Probe::default()
+        },
+        None => Probe {
+            exec: Some(ExecAction {
+                command: Some(command),
+            }),
+            ..Probe::default()
+        },
+    })
+}
+
+/// The probes for a container. `first_tcp_port` is used only without a healthcheck.
+pub fn probes(healthcheck: Option<&Healthcheck>, first_tcp_port: Option<i32>) -> Probes {
+    let Some(hc) = healthcheck.filter(|h| !h.test.is_empty() || h.disable) else {
+        return Probes {
+            readiness: first_tcp_port.map(|port| Probe {
+                tcp_socket: Some(TCPSocketAction {
+                    port: IntOrString::Int(port),
+                    ..TCPSocketAction::default()
+                }),
+                ..Probe::default()
+            }),
+            ..Probes::default()
+        };
+    };
+    if hc.disable || hc.test.first().is_some_and(|t| t == "NONE") {
+        return Probes::default();
+    }
+    let Some(base) = handler(&hc.test) else {
+        return Probes::default();
+    };
+    let period = seconds(hc.interval.as_ref(), 30);
+    let retries = i32::try_from(hc.retries.unwrap_or(3))
+        .unwrap_or(i32::MAX)
+        .max(1);
+    let probe = Probe {
+        period_seconds: Some(period),
+        timeout_seconds: Some(seconds(hc.timeout.as_ref(), 30)),
+        failure_threshold: Some(retries),
+        ..base.clone()
+    };
+    let startup = hc.start_period.as_ref().filter(|d| d.0 > 0).map(|start| {
+        let every = seconds(hc.start_interval.as_ref(), 5);
+        let start_s = i64::from(seconds(Some(start), 0));
+        let attempts = (start_s + i64::from(every) - 1) / i64::from(every);
+        Probe {
+            period_seconds: Some(every),
+            failure_threshold: Some(
+                i32::try_from(attempts)
+                    .unwrap_or(i32::MAX)
+                    .saturating_add(retries),
+            ),
+            ..probe.clone()
+        }
+    });
+    Probes {
+        startup,
+        liveness: Some(probe.clone()),
+        readiness: Some(probe),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hc(test: &[&str]) -> Healthcheck {
+        Healthcheck {
+            test: test.iter().map(|s| (*s).to_owned()).collect(),
+            ..Healthcheck::default()
+        }
+    }
+
+    #[test]
+    fn exec_forms() {
+        let p = probes(Some(&hc(&["CMD", "pg_isready", "-U", "x"])), None);
+        let exec = p.liveness.unwrap().exec.unwrap().command.unwrap();
+        assert_eq!(exec, ["pg_isready", "-U", "x"]);
+        let p = probes(
+            Some(&hc(&["CMD-SHELL", "redis-cli ping | grep PONG"])),
+            None,
+        );
+        let exec = p.readiness.unwrap().exec.unwrap().command.unwrap();
+        assert_eq!(exec, ["/bin/sh", "-c", "redis-cli ping | grep PONG"]);
+    }
+
+    #[test]
+    fn simple_http_and_tcp_checks_become_native() {
+        let p = probes(
+            Some(&hc(&["CMD", "curl", "-f", "http://localhost:8000/healthz"])),
+            None,
+        );
+        let get = p.liveness.unwrap().http_get.unwrap();
+        assert_eq!(
+            (get.path.as_deref(), get.port),
+            (Some("/healthz"), IntOrString::Int(8000))
+        );
+        let p = probes(
+            Some(&hc(&["CMD-SHELL", "wget -q --spider http://127.0.0.1/"])),
+            None,
+        );
+        assert_eq!(
+            p.readiness.unwrap().http_get.unwrap().port,
+            IntOrString::Int(80)
+        );
+        let p = probes(Some(&hc(&["CMD-SHELL", "nc -z localhost 5432"])), None);
+        assert!(p.liveness.unwrap().tcp_socket.is_some());
+        let p = probes(
+            Some(&hc(&["CMD-SHELL", "curl -f http://localhost/ || exit 1"])),
+            None,
+        );
+        assert!(p.liveness.unwrap().exec.is_some());
+    }
+
+    #[test]
+    fn timing_and_startup() {
+        let mut h = hc(&["CMD", "true"]);
+        h.interval = Some(Duration(1_500_000_000));
+        h.retries = Some(5);
+        h.start_period = Some(Duration(60 * SECOND));
+        let p = probes(Some(&h), None);
+        let live = p.liveness.unwrap();
+        assert_eq!(live.period_seconds, Some(2));
+        assert_eq!(live.timeout_seconds, Some(30));
+        assert_eq!(live.failure_threshold, Some(5));
+        let startup = p.startup.unwrap();
+        assert_eq!(startup.period_seconds, Some(5));
+        assert_eq!(startup.failure_threshold, Some(12 + 5));
+    }
+
+    #[test]
+    fn disabled_and_default() {
+        assert_eq!(probes(Some(&hc(&["NONE"])), Some(80)), Probes::default());
+        let mut h = hc(&["CMD", "true"]);
+        h.disable = true;
+        assert_eq!(probes(Some(&h), Some(80)), Probes::default());
+        let p = probes(None, Some(5432));
+        assert!(p.liveness.is_none() && p.startup.is_none());
+        assert_eq!(
+            p.readiness.unwrap().tcp_socket.unwrap().port,
+            IntOrString::Int(5432)
+        );
+        assert_eq!(probes(None, None), Probes::default());
+    }
+}
