@@ -14,14 +14,15 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec, ResourceRequirements,
-    SecurityContext,
+    Capabilities, Container, ContainerPort, EnvVar, HostAlias, PodDNSConfig, PodDNSConfigOption,
+    PodSpec, PodTemplateSpec, ResourceRequirements, SecurityContext,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
+use crate::extension::{self, XKubernetes};
 use crate::probes;
 
 /// One workload object, in the order `write` will sort them.
@@ -269,6 +270,74 @@ pub fn container(
     }
 }
 
+/// Pod-level settings of the main service: host namespaces, names, DNS, /etc/hosts,
+/// shutdown grace, platform and the scheduling hints of `x-kubernetes`.
+fn pod_settings(pod: &mut PodSpec, service: &Service, x: &XKubernetes) {
+    if service.network_mode.as_deref() == Some("host") {
+        pod.host_network = Some(true);
+        // Keeps cluster DNS working for a pod on the node's network.
+        pod.dns_policy = Some("ClusterFirstWithHostNet".into());
+    }
+    if service.pid.as_deref() == Some("host") {
+        pod.host_pid = Some(true);
+    }
+    if service.ipc.as_deref() == Some("host") {
+        pod.host_ipc = Some(true);
+    }
+    pod.hostname = service.hostname.as_deref().map(sanitize_name);
+    pod.subdomain = service.domainname.as_deref().map(sanitize_name);
+    let aliases: Vec<HostAlias> = service
+        .extra_hosts
+        .iter()
+        .flat_map(|(host, ips)| {
+            ips.iter().map(move |ip| HostAlias {
+                ip: ip.clone(),
+                hostnames: Some(vec![host.clone()]),
+            })
+        })
+        .collect();
+    pod.host_aliases = (!aliases.is_empty()).then_some(aliases);
+    if !service.dns.is_empty() || !service.dns_search.is_empty() || !service.dns_opt.is_empty() {
+        pod.dns_config = Some(PodDNSConfig {
+            nameservers: (!service.dns.is_empty()).then(|| service.dns.clone()),
+            searches: (!service.dns_search.is_empty()).then(|| service.dns_search.clone()),
+            options: (!service.dns_opt.is_empty()).then(|| {
+                service
+                    .dns_opt
+                    .iter()
+                    .map(|o| {
+                        let (name, value) = o.split_once(':').unwrap_or((o.as_str(), ""));
+                        PodDNSConfigOption {
+                            name: Some(name.to_owned()),
+                            value: (!value.is_empty()).then(|| value.to_owned()),
+                        }
+                    })
+                    .collect()
+            }),
+        });
+    }
+    pod.termination_grace_period_seconds = service
+        .stop_grace_period
+        .as_ref()
+        .map(|d| (d.0.max(0) + 999_999_999) / 1_000_000_000);
+    let mut node_selector: BTreeMap<String, String> = x
+        .node_selector
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(platform) = &service.platform {
+        let mut parts = platform.split('/');
+        if let Some(os) = parts.next().filter(|s| !s.is_empty()) {
+            node_selector.insert("kubernetes.io/os".into(), os.to_owned());
+        }
+        if let Some(arch) = parts.next().filter(|s| !s.is_empty()) {
+            node_selector.insert("kubernetes.io/arch".into(), arch.to_owned());
+        }
+    }
+    pod.node_selector = (!node_selector.is_empty()).then_some(node_selector);
+    pod.tolerations = (!x.tolerations.is_empty()).then(|| x.tolerations.clone());
+}
+
 fn restart_policy_for_job(service: &Service) -> &'static str {
     let on_failure = service
         .restart
@@ -341,6 +410,8 @@ pub fn workloads(
             init_containers: (!init_containers.is_empty()).then_some(init_containers),
             ..PodSpec::default()
         };
+        let x = extension::of(service).unwrap_or_default();
+        pod_settings(&mut pod, service, &x);
         let template = |pod: PodSpec| PodTemplateSpec {
             metadata: Some(ObjectMeta {
                 labels: Some(labels(project, &k8s)),
@@ -358,11 +429,13 @@ pub fn workloads(
             match_labels: Some(selector(project, &k8s)),
             ..LabelSelector::default()
         };
-        let replicas = service
-            .deploy
-            .as_ref()
-            .and_then(|d| d.replicas)
-            .and_then(|r| i32::try_from(r).ok());
+        let replicas = x.replicas.or_else(|| {
+            service
+                .deploy
+                .as_ref()
+                .and_then(|d| d.replicas)
+                .and_then(|r| i32::try_from(r).ok())
+        });
         let workload = match &class.role {
             Role::Deployment => Workload::Deployment(Box::new(Deployment {
                 metadata,
@@ -455,6 +528,45 @@ mod tests {
         assert_eq!(quantity_memory(512 * 1024 * 1024).0, "512Mi");
         assert_eq!(quantity_memory(1024 * 1024 * 1024).0, "1Gi");
         assert_eq!(quantity_memory(1000).0, "1000");
+    }
+
+    #[test]
+    fn pod_settings_from_compose_and_x_kubernetes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  web:\n    image: nginx\n    hostname: Web_1\n    extra_hosts: ['db=10.0.0.5']\n    dns: 1.1.1.1\n    dns_opt: ['ndots:2']\n    stop_grace_period: 1500ms\n    platform: linux/arm64\n    x-kubernetes:\n      replicas: 3\n      node_selector: {disk: ssd}\n      tolerations: [{key: dedicated, operator: Exists}]\n",
+        )
+        .unwrap();
+        let loaded = crate::compose::load(&crate::compose::LoadOptions {
+            working_dir: dir.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap();
+        let roles = crate::classify::classify(&loaded.project).unwrap();
+        let objects = workloads(&loaded.project, &roles).unwrap();
+        let Workload::Deployment(d) = &objects[0] else {
+            panic!("expected a Deployment")
+        };
+        let spec = d.spec.as_ref().unwrap();
+        assert_eq!(spec.replicas, Some(3));
+        let pod = spec.template.spec.as_ref().unwrap();
+        assert_eq!(pod.hostname.as_deref(), Some("web-1"));
+        assert_eq!(pod.host_aliases.as_ref().unwrap()[0].ip, "10.0.0.5");
+        let dns = pod.dns_config.as_ref().unwrap();
+        assert_eq!(
+            dns.nameservers.as_deref(),
+            Some(&["1.1.1.1".to_owned()][..])
+        );
+        assert_eq!(dns.options.as_ref().unwrap()[0].value.as_deref(), Some("2"));
+        assert_eq!(pod.termination_grace_period_seconds, Some(2));
+        let selector = pod.node_selector.as_ref().unwrap();
+        assert_eq!(selector["kubernetes.io/arch"], "arm64");
+        assert_eq!(selector["disk"], "ssd");
+        assert_eq!(
+            pod.tolerations.as_ref().unwrap()[0].key.as_deref(),
+            Some("dedicated")
+        );
     }
 
     #[test]
