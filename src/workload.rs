@@ -10,15 +10,18 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 use k8s_openapi::api::apps::v1::{
-    DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec,
+    DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, DeploymentStrategy,
+    RollingUpdateDeployment, StatefulSet, StatefulSetSpec,
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, ContainerPort, EnvVar, HostAlias, PodDNSConfig, PodDNSConfigOption,
     PodSpec, PodTemplateSpec, ResourceRequirements, SecurityContext,
 };
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
@@ -338,6 +341,60 @@ fn pod_settings(pod: &mut PodSpec, service: &Service, x: &XKubernetes) {
     pod.tolerations = (!x.tolerations.is_empty()).then(|| x.tolerations.clone());
 }
 
+/// `update_config` as a rolling update: `start-first` surges new pods before stopping old
+/// ones, `stop-first` (compose's default) stops first; `parallelism` is how many at a time.
+fn strategy(service: &Service) -> Option<DeploymentStrategy> {
+    let update = service.deploy.as_ref()?.update_config.as_ref()?;
+    let n = update
+        .parallelism
+        .filter(|p| *p > 0)
+        .and_then(|p| i32::try_from(p).ok())
+        .unwrap_or(1);
+    let (surge, unavailable) = match update.order.as_deref() {
+        Some("start-first") => (n, 0),
+        _ => (0, n),
+    };
+    Some(DeploymentStrategy {
+        type_: Some("RollingUpdate".into()),
+        rolling_update: Some(RollingUpdateDeployment {
+            max_surge: Some(IntOrString::Int(surge)),
+            max_unavailable: Some(IntOrString::Int(unavailable)),
+        }),
+    })
+}
+
+/// A PodDisruptionBudget (`maxUnavailable: 1`) for every replicated Deployment or
+/// StatefulSet, so voluntary disruptions such as node drains keep most replicas up.
+pub fn disruption_budgets(project: &Project, workloads: &[Workload]) -> Vec<PodDisruptionBudget> {
+    workloads
+        .iter()
+        .filter_map(|w| {
+            let (meta, replicas) = match w {
+                Workload::Deployment(d) => (&d.metadata, d.spec.as_ref()?.replicas),
+                Workload::StatefulSet(s) => (&s.metadata, s.spec.as_ref()?.replicas),
+                _ => return None,
+            };
+            let name = meta.name.clone()?;
+            (replicas? >= 2).then(|| PodDisruptionBudget {
+                metadata: ObjectMeta {
+                    name: Some(name.clone()),
+                    labels: Some(labels(project, &name)),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(PodDisruptionBudgetSpec {
+                    max_unavailable: Some(IntOrString::Int(1)),
+                    selector: Some(LabelSelector {
+                        match_labels: Some(selector(project, &name)),
+                        ..LabelSelector::default()
+                    }),
+                    ..PodDisruptionBudgetSpec::default()
+                }),
+                ..PodDisruptionBudget::default()
+            })
+        })
+        .collect()
+}
+
 fn restart_policy_for_job(service: &Service) -> &'static str {
     let on_failure = service
         .restart
@@ -442,6 +499,7 @@ pub fn workloads(
                 spec: Some(DeploymentSpec {
                     replicas,
                     selector,
+                    strategy: strategy(service),
                     template: template(pod),
                     ..DeploymentSpec::default()
                 }),
@@ -567,6 +625,23 @@ mod tests {
             pod.tolerations.as_ref().unwrap()[0].key.as_deref(),
             Some("dedicated")
         );
+    }
+
+    #[test]
+    fn update_config_becomes_a_rolling_update() {
+        let mut service = Service::default();
+        assert!(strategy(&service).is_none());
+        service.deploy = Some(crate::compose::model::Deploy {
+            update_config: Some(crate::compose::model::UpdateConfig {
+                parallelism: Some(2),
+                order: Some("start-first".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let r = strategy(&service).unwrap().rolling_update.unwrap();
+        assert_eq!(r.max_surge, Some(IntOrString::Int(2)));
+        assert_eq!(r.max_unavailable, Some(IntOrString::Int(0)));
     }
 
     #[test]

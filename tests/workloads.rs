@@ -27,6 +27,10 @@ fn example_workloads_match_their_goldens() {
             text.push_str("---\n");
             text.push_str(&render::to_yaml(&o.to_json()).unwrap());
         }
+        for pdb in workload::disruption_budgets(&loaded.project, &objects) {
+            text.push_str("---\n");
+            text.push_str(&render::to_yaml(&pdb).unwrap());
+        }
         let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/workloads")
             .join(format!("{name}.k8s.yaml"));
