@@ -26,6 +26,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
 use crate::extension::{self, XKubernetes};
+use crate::images;
 use crate::probes;
 
 /// One workload object, in the order `write` will sort them.
@@ -395,6 +396,110 @@ pub fn disruption_budgets(project: &Project, workloads: &[Workload]) -> Vec<PodD
         .collect()
 }
 
+fn push_inits(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+    name: &str,
+    service: &Service,
+    out: &mut Vec<Container>,
+) {
+    for (dep, condition) in &service.depends_on {
+        let (Some(dep_class), Some(dep_service)) = (roles.get(dep), project.services.get(dep))
+        else {
+            continue;
+        };
+        match &dep_class.role {
+            Role::Init { of } if of == name => {
+                push_waits(project, roles, dep_service, out);
+                out.push(container(project, dep, dep_service, false));
+            }
+            _ => push_wait(roles, dep, condition, dep_service, out),
+        }
+    }
+}
+
+/// Waits for every dependency of a one-shot service (its own one-shots are not followed).
+fn push_waits(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+    service: &Service,
+    out: &mut Vec<Container>,
+) {
+    for (dep, condition) in &service.depends_on {
+        if let Some(dep_service) = project.services.get(dep) {
+            push_wait(roles, dep, condition, dep_service, out);
+        }
+    }
+}
+
+fn push_wait(
+    roles: &IndexMap<String, Classification>,
+    dep: &str,
+    condition: &crate::compose::model::DependsOn,
+    dep_service: &Service,
+    out: &mut Vec<Container>,
+) {
+    let waits = matches!(
+        roles.get(dep).map(|c| &c.role),
+        Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet)
+    ) && condition.required
+        && condition.condition != "service_completed_successfully";
+    if !waits {
+        return;
+    }
+    let Some(port) = listening_ports(dep_service).first().copied() else {
+        return;
+    };
+    let wait = wait_for(dep, port);
+    if !out.iter().any(|c| c.name == wait.name) {
+        out.push(wait);
+    }
+}
+
+/// The image of the generated `wait-for-<dependency>` initContainers.
+pub const WAIT_IMAGE: &str = "busybox:1.36";
+
+/// The TCP ports a service listens on: its `ports` targets and `expose`, else its known
+/// image's defaults. (Ports other services use in URLs come with the Services.)
+pub fn listening_ports(service: &Service) -> Vec<i32> {
+    let declared: Vec<i32> = container_ports(service)
+        .into_iter()
+        .filter(|p| p.protocol.as_deref() == Some("TCP"))
+        .map(|p| p.container_port)
+        .collect();
+    if !declared.is_empty() {
+        return declared;
+    }
+    service
+        .image
+        .as_deref()
+        .and_then(images::lookup)
+        .map(|k| {
+            k.ports
+                .iter()
+                .filter(|p| !p.udp)
+                .map(|p| i32::from(p.port))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until the dependency's Service accepts connections. A ClusterIP only forwards to
+/// ready pods, so with readiness derived from the healthcheck this waits for "healthy".
+fn wait_for(dependency: &str, port: i32) -> Container {
+    let host = sanitize_name(dependency);
+    Container {
+        name: sanitize_name(&format!("wait-for-{dependency}")),
+        image: Some(WAIT_IMAGE.into()),
+        command: Some(vec![
+            "sh".into(),
+            "-c".into(),
+            format!("until nc -z {host} {port}; do echo waiting for {host}:{port}; sleep 2; done"),
+        ]),
+        ..Container::default()
+    }
+}
+
 fn restart_policy_for_job(service: &Service) -> &'static str {
     let on_failure = service
         .restart
@@ -436,7 +541,6 @@ pub fn workloads(
         let k8s = sanitize_name(name);
         let long_running = !matches!(class.role, Role::Job | Role::CronJob { .. });
         let mut containers = vec![container(project, name, service, long_running)];
-        let mut init_containers = Vec::new();
         for (other, other_class) in roles {
             let Some(other_service) = project.services.get(other) else {
                 continue;
@@ -448,15 +552,10 @@ pub fn workloads(
                 _ => {}
             }
         }
-        // One-shot services run in depends_on order.
-        for dep in service.depends_on.keys() {
-            if let (Some(Role::Init { of }), Some(dep_service)) =
-                (roles.get(dep).map(|c| &c.role), project.services.get(dep))
-                && of == name
-            {
-                init_containers.push(container(project, dep, dep_service, false));
-            }
-        }
+        // One-shot services and waits for dependencies, in depends_on order; a one-shot
+        // service's own dependencies are waited for before it runs.
+        let mut init_containers: Vec<Container> = Vec::new();
+        push_inits(project, roles, name, service, &mut init_containers);
         let annotations: BTreeMap<String, String> = service
             .labels
             .iter()
