@@ -6,7 +6,11 @@
 
 pub mod classify;
 pub mod compose;
+pub mod diagnostic;
 pub mod extension;
+pub mod files;
 pub mod images;
+pub mod objects;
+pub mod options;
 pub mod probes;
 pub mod workload;

@@ -40,6 +40,36 @@ pub enum Workload {
 }
 
 impl Workload {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Workload::Deployment(_) => "Deployment",
+            Workload::StatefulSet(_) => "StatefulSet",
+            Workload::DaemonSet(_) => "DaemonSet",
+            Workload::Job(_) => "Job",
+            Workload::CronJob(_) => "CronJob",
+        }
+    }
+
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Workload::Deployment(o) => &o.metadata,
+            Workload::StatefulSet(o) => &o.metadata,
+            Workload::DaemonSet(o) => &o.metadata,
+            Workload::Job(o) => &o.metadata,
+            Workload::CronJob(o) => &o.metadata,
+        }
+    }
+
+    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Workload::Deployment(o) => &mut o.metadata,
+            Workload::StatefulSet(o) => &mut o.metadata,
+            Workload::DaemonSet(o) => &mut o.metadata,
+            Workload::Job(o) => &mut o.metadata,
+            Workload::CronJob(o) => &mut o.metadata,
+        }
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         let value = match self {
             Workload::Deployment(o) => serde_json::to_value(o),

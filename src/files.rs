@@ -1,0 +1,206 @@
+//! What the conversion may ask of the project directory, through one narrow interface that
+//! tests replace with an in-memory tree: does a bind-mounted path exist, is it a file, a
+//! directory or a socket, how big is it, what does it hold.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Socket,
+    /// Devices, fifos and anything else.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: Kind,
+    /// Bytes, for files; 0 otherwise.
+    pub size: u64,
+}
+
+pub trait ProjectFiles {
+    /// What is at `path` (symbolic links followed), or None when nothing is.
+    fn stat(&self, path: &Path) -> Option<Entry>;
+    /// A file's contents.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The entries directly inside a directory, sorted by name.
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
+}
+
+/// The real file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Disk;
+
+impl ProjectFiles for Disk {
+    fn stat(&self, path: &Path) -> Option<Entry> {
+        let meta = std::fs::metadata(path).ok()?;
+        let kind = if meta.is_file() {
+            Kind::File
+        } else if meta.is_dir() {
+            Kind::Dir
+        } else if is_socket(&meta) {
+            Kind::Socket
+        } else {
+            Kind::Other
+        };
+        Some(Entry {
+            kind,
+            size: if meta.is_file() { meta.len() } else { 0 },
+        })
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut out = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<io::Result<Vec<_>>>()?;
+        out.sort();
+        Ok(out)
+    }
+}
+
+#[cfg(unix)]
+fn is_socket(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_socket()
+}
+
+#[cfg(not(unix))]
+fn is_socket(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// An in-memory tree for tests: files with contents, directories implied by their files or
+/// added empty, and sockets.
+#[derive(Debug, Clone, Default)]
+pub struct InMemory {
+    entries: BTreeMap<PathBuf, Option<Vec<u8>>>,
+    sockets: Vec<PathBuf>,
+}
+
+impl InMemory {
+    pub fn new() -> InMemory {
+        InMemory::default()
+    }
+
+    pub fn file(mut self, path: impl Into<PathBuf>, content: impl Into<Vec<u8>>) -> InMemory {
+        let path = path.into();
+        self.add_parents(&path);
+        self.entries.insert(path, Some(content.into()));
+        self
+    }
+
+    pub fn dir(mut self, path: impl Into<PathBuf>) -> InMemory {
+        let path = path.into();
+        self.add_parents(&path);
+        self.entries.insert(path, None);
+        self
+    }
+
+    pub fn socket(mut self, path: impl Into<PathBuf>) -> InMemory {
+        let path = path.into();
+        self.add_parents(&path);
+        self.sockets.push(path);
+        self
+    }
+
+    fn add_parents(&mut self, path: &Path) {
+        for parent in path.ancestors().skip(1) {
+            if parent.as_os_str().is_empty() {
+                break;
+            }
+            self.entries.entry(parent.to_path_buf()).or_insert(None);
+        }
+    }
+}
+
+impl ProjectFiles for InMemory {
+    fn stat(&self, path: &Path) -> Option<Entry> {
+        if self.sockets.iter().any(|s| s == path) {
+            return Some(Entry {
+                kind: Kind::Socket,
+                size: 0,
+            });
+        }
+        match self.entries.get(path)? {
+            Some(content) => Some(Entry {
+                kind: Kind::File,
+                size: content.len() as u64,
+            }),
+            None => Some(Entry {
+                kind: Kind::Dir,
+                size: 0,
+            }),
+        }
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.entries.get(path) {
+            Some(Some(content)) => Ok(content.clone()),
+            Some(None) => Err(io::Error::other("is a directory")),
+            None => Err(io::ErrorKind::NotFound.into()),
+        }
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        if !matches!(self.entries.get(dir), Some(None)) {
+            return Err(io::ErrorKind::NotFound.into());
+        }
+        let mut out: Vec<PathBuf> = self
+            .entries
+            .keys()
+            .chain(self.sockets.iter())
+            .filter(|p| p.parent() == Some(dir))
+            .cloned()
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_tree() {
+        let fs = InMemory::new()
+            .file("/p/conf/a.conf", "x=1")
+            .dir("/p/data")
+            .socket("/var/run/docker.sock");
+        assert_eq!(fs.stat(Path::new("/p/conf/a.conf")).unwrap().size, 3);
+        assert_eq!(fs.stat(Path::new("/p/conf")).unwrap().kind, Kind::Dir);
+        assert_eq!(
+            fs.stat(Path::new("/var/run/docker.sock")).unwrap().kind,
+            Kind::Socket
+        );
+        assert!(fs.stat(Path::new("/p/missing")).is_none());
+        assert_eq!(
+            fs.list(Path::new("/p")).unwrap(),
+            vec![PathBuf::from("/p/conf"), PathBuf::from("/p/data")]
+        );
+        assert_eq!(fs.read(Path::new("/p/conf/a.conf")).unwrap(), b"x=1");
+    }
+
+    #[test]
+    fn disk_reports_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), "abc").unwrap();
+        assert_eq!(
+            Disk.stat(&dir.path().join("f")),
+            Some(Entry {
+                kind: Kind::File,
+                size: 3
+            })
+        );
+        assert_eq!(Disk.stat(dir.path()).unwrap().kind, Kind::Dir);
+        assert_eq!(Disk.list(dir.path()).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,171 @@
+//! Every Kubernetes object the conversion emits, in one type, and the one order they are
+//! written in (DESIGN.md §2): Namespace, ConfigMaps, Secrets, PVCs, Services, workloads,
+//! Ingresses, PodDisruptionBudgets, NetworkPolicies; by name within a kind.
+
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::workload::Workload;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    Namespace(Box<Namespace>),
+    ConfigMap(Box<ConfigMap>),
+    Secret(Box<Secret>),
+    PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    Service(Box<Service>),
+    Workload(Workload),
+    Ingress(Box<Ingress>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
+    NetworkPolicy(Box<NetworkPolicy>),
+}
+
+impl Object {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Namespace(_) => "Namespace",
+            Object::ConfigMap(_) => "ConfigMap",
+            Object::Secret(_) => "Secret",
+            Object::PersistentVolumeClaim(_) => "PersistentVolumeClaim",
+            Object::Service(_) => "Service",
+            Object::Workload(w) => w.kind(),
+            Object::Ingress(_) => "Ingress",
+            Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
+            Object::NetworkPolicy(_) => "NetworkPolicy",
+        }
+    }
+
+    /// Position of the kind in the output.
+    fn rank(&self) -> u8 {
+        match self {
+            Object::Namespace(_) => 0,
+            Object::ConfigMap(_) => 1,
+            Object::Secret(_) => 2,
+            Object::PersistentVolumeClaim(_) => 3,
+            Object::Service(_) => 4,
+            Object::Workload(Workload::Deployment(_)) => 5,
+            Object::Workload(Workload::StatefulSet(_)) => 6,
+            Object::Workload(Workload::DaemonSet(_)) => 7,
+            Object::Workload(Workload::Job(_)) => 8,
+            Object::Workload(Workload::CronJob(_)) => 9,
+            Object::Ingress(_) => 10,
+            Object::PodDisruptionBudget(_) => 11,
+            Object::NetworkPolicy(_) => 12,
+        }
+    }
+
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Object::Namespace(o) => &o.metadata,
+            Object::ConfigMap(o) => &o.metadata,
+            Object::Secret(o) => &o.metadata,
+            Object::PersistentVolumeClaim(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::Workload(w) => w.metadata(),
+            Object::Ingress(o) => &o.metadata,
+            Object::PodDisruptionBudget(o) => &o.metadata,
+            Object::NetworkPolicy(o) => &o.metadata,
+        }
+    }
+
+    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Object::Namespace(o) => &mut o.metadata,
+            Object::ConfigMap(o) => &mut o.metadata,
+            Object::Secret(o) => &mut o.metadata,
+            Object::PersistentVolumeClaim(o) => &mut o.metadata,
+            Object::Service(o) => &mut o.metadata,
+            Object::Workload(w) => w.metadata_mut(),
+            Object::Ingress(o) => &mut o.metadata,
+            Object::PodDisruptionBudget(o) => &mut o.metadata,
+            Object::NetworkPolicy(o) => &mut o.metadata,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or_default()
+    }
+
+    /// The object as JSON, `apiVersion` and `kind` first.
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = match self {
+            Object::Namespace(o) => serde_json::to_value(o),
+            Object::ConfigMap(o) => serde_json::to_value(o),
+            Object::Secret(o) => serde_json::to_value(o),
+            Object::PersistentVolumeClaim(o) => serde_json::to_value(o),
+            Object::Service(o) => serde_json::to_value(o),
+            Object::Workload(w) => return w.to_json(),
+            Object::Ingress(o) => serde_json::to_value(o),
+            Object::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Object::NetworkPolicy(o) => serde_json::to_value(o),
+        };
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Sorts objects into the output order.
+pub fn sort(objects: &mut [Object]) {
+    objects.sort_by(|a, b| {
+        a.rank()
+            .cmp(&b.rank())
+            .then_with(|| a.name().cmp(b.name()))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(name: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.into()),
+            ..ObjectMeta::default()
+        }
+    }
+
+    #[test]
+    fn output_order_is_kind_then_name() {
+        let mut objects = vec![
+            Object::Service(Box::new(Service {
+                metadata: meta("b"),
+                ..Service::default()
+            })),
+            Object::ConfigMap(Box::new(ConfigMap {
+                metadata: meta("z"),
+                ..ConfigMap::default()
+            })),
+            Object::Service(Box::new(Service {
+                metadata: meta("a"),
+                ..Service::default()
+            })),
+            Object::Namespace(Box::new(Namespace {
+                metadata: meta("ns"),
+                ..Namespace::default()
+            })),
+        ];
+        sort(&mut objects);
+        let order: Vec<(&str, &str)> = objects.iter().map(|o| (o.kind(), o.name())).collect();
+        assert_eq!(
+            order,
+            [
+                ("Namespace", "ns"),
+                ("ConfigMap", "z"),
+                ("Service", "a"),
+                ("Service", "b")
+            ]
+        );
+    }
+
+    #[test]
+    fn json_carries_api_version_and_kind() {
+        let object = Object::ConfigMap(Box::new(ConfigMap {
+            metadata: meta("x"),
+            ..ConfigMap::default()
+        }));
+        let json = object.to_json();
+        assert_eq!(json["apiVersion"], "v1");
+        assert_eq!(json["kind"], "ConfigMap");
+    }
+}
