@@ -124,7 +124,7 @@ pub fn sanitize_name(name: &str) -> String {
 }
 
 /// Selector labels: name and part-of only, because selectors are immutable.
-fn selector(project: &Project, name: &str) -> BTreeMap<String, String> {
+pub fn selector(project: &Project, name: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("app.kubernetes.io/name".to_owned(), name.to_owned()),
         (
@@ -134,7 +134,7 @@ fn selector(project: &Project, name: &str) -> BTreeMap<String, String> {
     ])
 }
 
-fn labels(project: &Project, name: &str) -> BTreeMap<String, String> {
+pub fn labels(project: &Project, name: &str) -> BTreeMap<String, String> {
     let mut l = selector(project, name);
     l.insert("app.kubernetes.io/managed-by".into(), "compose2kube".into());
     l
@@ -142,7 +142,7 @@ fn labels(project: &Project, name: &str) -> BTreeMap<String, String> {
 
 /// Kubernetes expands `$(VAR)` in command, args and env values; compose already consumed its
 /// own `$`, so what is left is meant literally.
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     s.replace("$(", "$$(")
 }
 
