@@ -6,11 +6,15 @@
 
 pub mod classify;
 pub mod compose;
+pub mod convert;
+pub mod coverage;
 pub mod diagnostic;
 pub mod extension;
 pub mod files;
 pub mod images;
+pub mod lifecycle;
 pub mod objects;
 pub mod options;
+pub mod placement;
 pub mod probes;
 pub mod workload;

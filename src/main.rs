@@ -7,6 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use compose2kube::compose::{self, LoadOptions, render};
+use compose2kube::convert;
+use compose2kube::diagnostic::{Diagnostic, Level};
+use compose2kube::extension::ServiceType;
+use compose2kube::files::Disk;
+use compose2kube::options::{BindMounts, Options, SecretsMode};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,8 +49,126 @@ struct ProjectArgs {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Print the Kubernetes manifests for the project
+    Convert(ConvertArgs),
+    /// Tell what each service became, and why
+    Explain(ExplainArgs),
     /// Print the fully resolved project, like `docker compose config`
     Config(ConfigArgs),
+}
+
+#[derive(Args, Debug)]
+struct ConvertArgs {
+    #[command(flatten)]
+    translation: TranslationArgs,
+    /// Output format: a YAML stream, or one JSON `v1 List`
+    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+    format: OutputFormat,
+    /// Fail (exit 1, nothing on stdout) when anything is not translated
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    #[command(flatten)]
+    translation: TranslationArgs,
+    /// Output format: a table for people, JSON for scripts
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+    format: ExplainFormat,
+}
+
+/// How the project is translated; shared by `convert` and `explain`.
+#[derive(Args, Debug)]
+struct TranslationArgs {
+    /// Put every object in this namespace, and emit the Namespace
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    namespace: Option<String>,
+    /// Expose published ports with a `<service>-public` Service of this type
+    #[arg(long, value_enum, value_name = "TYPE")]
+    expose_published: Option<Exposure>,
+    /// Give every service publishing an HTTP port an Ingress on this host
+    #[arg(long, value_name = "HOST")]
+    ingress_host: Option<String>,
+    /// ingressClassName of the Ingresses
+    #[arg(long, value_name = "CLASS")]
+    ingress_class: Option<String>,
+    /// Size of claims whose size the compose file does not give
+    #[arg(long, value_name = "SIZE", default_value = "1Gi")]
+    default_volume_size: String,
+    /// storageClassName of claims whose class the compose file does not give
+    #[arg(long, value_name = "CLASS")]
+    storage_class: Option<String>,
+    /// Embed Secret values, or only reference Secrets you create
+    #[arg(long, value_enum, default_value_t = SecretsArg::Embed)]
+    secrets: SecretsArg,
+    /// What bind mounts of project paths become
+    #[arg(long, value_enum, default_value_t = BindMountsArg::Auto)]
+    bind_mounts: BindMountsArg,
+    /// Read config and secret files outside the project directory
+    #[arg(long)]
+    allow_outside_project: bool,
+    /// A NetworkPolicy per compose network
+    #[arg(long)]
+    network_policies: bool,
+    /// Image of the wait-for-<dependency> initContainers
+    #[arg(long, value_name = "IMAGE", default_value = "busybox:1.36")]
+    wait_image: String,
+    /// No tcpSocket readiness probe for services without a healthcheck
+    #[arg(long)]
+    no_default_probes: bool,
+}
+
+impl TranslationArgs {
+    fn options(&self) -> Options {
+        Options {
+            namespace: self.namespace.clone(),
+            expose_published: self.expose_published.map(|e| match e {
+                Exposure::Nodeport => ServiceType::NodePort,
+                Exposure::Loadbalancer => ServiceType::LoadBalancer,
+            }),
+            ingress_host: self.ingress_host.clone(),
+            ingress_class: self.ingress_class.clone(),
+            default_volume_size: self.default_volume_size.clone(),
+            storage_class: self.storage_class.clone(),
+            secrets: match self.secrets {
+                SecretsArg::Embed => SecretsMode::Embed,
+                SecretsArg::Reference => SecretsMode::Reference,
+            },
+            bind_mounts: match self.bind_mounts {
+                BindMountsArg::Auto => BindMounts::Auto,
+                BindMountsArg::Hostpath => BindMounts::HostPath,
+            },
+            allow_outside_project: self.allow_outside_project,
+            network_policies: self.network_policies,
+            wait_image: self.wait_image.clone(),
+            default_probes: !self.no_default_probes,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Exposure {
+    Nodeport,
+    Loadbalancer,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum SecretsArg {
+    Embed,
+    Reference,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum BindMountsArg {
+    Auto,
+    Hostpath,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ExplainFormat {
+    Table,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -67,17 +190,23 @@ enum OutputFormat {
     Json,
 }
 
+/// What a command prints: its output, then diagnostics on stderr.
+struct Outcome {
+    output: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok((output, warnings)) => {
+        Ok(outcome) => {
             let mut stderr = std::io::stderr().lock();
-            for w in warnings {
-                let _ = writeln!(stderr, "warning: {w}");
+            for d in &outcome.diagnostics {
+                let _ = writeln!(stderr, "{}: {d}", d.level.as_str());
             }
             let mut stdout = std::io::stdout().lock();
             if stdout
-                .write_all(output.as_bytes())
+                .write_all(outcome.output.as_bytes())
                 .and_then(|()| stdout.flush())
                 .is_err()
             {
@@ -90,6 +219,14 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Loader warnings join the conversion's, first, as warnings about the compose file.
+fn loader_diagnostics(warnings: &[compose::Warning]) -> Vec<Diagnostic> {
+    warnings
+        .iter()
+        .map(|w| Diagnostic::warning("", w.to_string()))
+        .collect()
 }
 
 fn load_options(args: &ProjectArgs, interpolate: bool) -> Result<LoadOptions, compose::Error> {
@@ -128,7 +265,7 @@ fn load_options(args: &ProjectArgs, interpolate: bool) -> Result<LoadOptions, co
     })
 }
 
-fn run(cli: Cli) -> Result<(String, Vec<compose::Warning>), compose::Error> {
+fn run(cli: Cli) -> Result<Outcome, compose::Error> {
     match cli.command {
         Command::Config(args) => {
             let opts = load_options(&cli.project, !args.no_interpolate)?;
@@ -147,7 +284,61 @@ fn run(cli: Cli) -> Result<(String, Vec<compose::Warning>), compose::Error> {
                 };
                 render::config(&loaded, format)?
             };
-            Ok((output, loaded.warnings))
+            Ok(Outcome {
+                output,
+                diagnostics: loader_diagnostics(&loaded.warnings),
+            })
+        }
+        Command::Convert(args) => {
+            let loaded = compose::load(&load_options(&cli.project, true)?)?;
+            let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
+            let mut diagnostics = loader_diagnostics(&loaded.warnings);
+            diagnostics.extend(conversion.diagnostics.iter().cloned());
+            if args.strict {
+                let warnings: Vec<&Diagnostic> = diagnostics
+                    .iter()
+                    .filter(|d| d.level == Level::Warning)
+                    .collect();
+                if let Some(first) = warnings.first() {
+                    return Err(compose::Error::project(format!(
+                        "--strict: {} compose key(s) not fully translated; the first: {first}",
+                        warnings.len()
+                    )));
+                }
+            }
+            let output = match args.format {
+                OutputFormat::Yaml => convert::to_yaml_stream(&conversion.objects)?,
+                OutputFormat::Json => convert::to_json_list(&conversion.objects)?,
+            };
+            Ok(Outcome {
+                output,
+                diagnostics,
+            })
+        }
+        Command::Explain(args) => {
+            let loaded = compose::load(&load_options(&cli.project, true)?)?;
+            let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
+            let reports = convert::explain(&conversion);
+            let output = match args.format {
+                ExplainFormat::Table => convert::explain_table(&reports),
+                ExplainFormat::Json => serde_json::to_string_pretty(&reports)
+                    .map(|s| s + "\n")
+                    .map_err(|e| compose::Error::project(format!("cannot render JSON: {e}")))?,
+            };
+            // The report already holds each service's diagnostics; the project-wide ones
+            // (loader warnings, networks) still go to stderr.
+            let mut diagnostics = loader_diagnostics(&loaded.warnings);
+            diagnostics.extend(
+                conversion
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.service().is_none())
+                    .cloned(),
+            );
+            Ok(Outcome {
+                output,
+                diagnostics,
+            })
         }
     }
 }

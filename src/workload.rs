@@ -15,8 +15,10 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, HostAlias, PodDNSConfig, PodDNSConfigOption,
-    PodSpec, PodTemplateSpec, ResourceRequirements, SecurityContext,
+    AppArmorProfile, Capabilities, Container, ContainerPort, EnvFromSource, EnvVar, HostAlias,
+    PersistentVolumeClaim, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec,
+    PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Sysctl, Volume,
+    VolumeMount,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -24,10 +26,53 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::classify::{Classification, Role};
-use crate::compose::model::{Project, Service};
+use crate::compose::model::{DeviceCount, DeviceRequest, Project, Service};
+use crate::diagnostic::Diagnostic;
 use crate::extension::{self, XKubernetes};
 use crate::images;
+use crate::lifecycle;
+use crate::options::Options;
+use crate::placement;
 use crate::probes;
+
+/// What the other builders (ports, storage, configuration, network policies) give one compose
+/// service's container and pod. The defaults stand for "nothing known": declared ports only,
+/// `environment` as plain values, no volumes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerParts {
+    /// The container's ports; None: its declared `ports` and `expose`.
+    pub ports: Option<Vec<ContainerPort>>,
+    /// The container's whole env; None: `environment` as plain values.
+    pub env: Option<Vec<EnvVar>>,
+    pub env_from: Vec<EnvFromSource>,
+    /// Pod volumes this container needs, merged by name with its pod mates'.
+    pub volumes: Vec<Volume>,
+    pub mounts: Vec<VolumeMount>,
+    /// volumeClaimTemplates, for a StatefulSet's own service.
+    pub claim_templates: Vec<PersistentVolumeClaim>,
+    /// Writes a ReadWriteOnce claim: a Deployment then replaces pods with `Recreate`.
+    pub writes_read_write_once: bool,
+    /// Extra pod labels (network membership for NetworkPolicies).
+    pub pod_labels: BTreeMap<String, String>,
+}
+
+/// Everything the workload builder reads.
+pub struct Inputs<'a> {
+    pub project: &'a Project,
+    pub roles: &'a IndexMap<String, Classification>,
+    /// By compose service; a service missing here gets the defaults.
+    pub parts: &'a IndexMap<String, ContainerParts>,
+    pub options: &'a Options,
+}
+
+impl Inputs<'_> {
+    fn parts(&self, service: &str) -> &ContainerParts {
+        static NONE: std::sync::OnceLock<ContainerParts> = std::sync::OnceLock::new();
+        self.parts
+            .get(service)
+            .unwrap_or_else(|| NONE.get_or_init(ContainerParts::default))
+    }
+}
 
 /// One workload object, in the order `write` will sort them.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,7 +212,65 @@ fn quantity_memory(bytes: i64) -> Quantity {
     }
 }
 
-fn resources(service: &Service) -> Option<ResourceRequirements> {
+/// GPUs asked for by `deploy.resources.reservations.devices` or `gpus`, as the extended
+/// resource of the driver's device plugin. Kubernetes counts devices: `count: all` (the
+/// whole host) has no equivalent and becomes one, with a warning.
+fn gpus(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Option<(String, i64)> {
+    let reserved = service
+        .deploy
+        .as_ref()
+        .and_then(|d| d.resources.reservations.as_ref())
+        .map(|r| r.devices.as_slice())
+        .unwrap_or_default();
+    let requests: Vec<(&str, &DeviceRequest)> = reserved
+        .iter()
+        .map(|d| ("deploy.resources.reservations.devices", d))
+        .chain(service.gpus.iter().map(|d| ("gpus", d)))
+        .filter(|(_, d)| d.capabilities.iter().any(|c| c == "gpu") || d.capabilities.is_empty())
+        .collect();
+    let mut total: Option<(String, i64)> = None;
+    for (key, device) in requests {
+        let path = format!("services.{name}.{key}");
+        let resource = match device.driver.as_deref() {
+            None | Some("nvidia") => "nvidia.com/gpu",
+            Some("amd") => "amd.com/gpu",
+            Some(other) => {
+                out.push(Diagnostic::warning(
+                    path,
+                    format!("device driver {other} has no known Kubernetes device plugin; not translated"),
+                ));
+                continue;
+            }
+        };
+        let count = if !device.device_ids.is_empty() {
+            out.push(Diagnostic::warning(
+                path.clone(),
+                "device_ids cannot pick devices in Kubernetes; asking for as many GPUs instead",
+            ));
+            device.device_ids.len() as i64
+        } else {
+            match device.count {
+                Some(DeviceCount::Count(n)) => n.max(1),
+                Some(DeviceCount::All) | None => {
+                    out.push(Diagnostic::warning(
+                        path.clone(),
+                        "count: all has no Kubernetes equivalent (pods ask for a number of GPUs); asking for 1",
+                    ));
+                    1
+                }
+            }
+        };
+        let sum = total.as_ref().map_or(0, |(_, n)| *n) + count;
+        total = Some((resource.to_owned(), sum));
+    }
+    total
+}
+
+fn resources(
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ResourceRequirements> {
     let r = service.deploy.as_ref().map(|d| &d.resources);
     let mut limits = BTreeMap::new();
     let mut requests = BTreeMap::new();
@@ -191,6 +294,25 @@ fn resources(service: &Service) -> Option<ResourceRequirements> {
     {
         requests.insert("memory".to_owned(), quantity_memory(mem.0));
     }
+    // Extended resources are asked for as limits; Kubernetes sets the request equal.
+    if let Some((resource, count)) = gpus(name, service, diagnostics) {
+        limits.insert(resource, Quantity(count.to_string()));
+    }
+    // A request above its limit is rejected by the API server; compose lets it through.
+    for key in ["cpu", "memory"] {
+        if let (Some(req), Some(lim)) = (requests.get(key), limits.get(key))
+            && parse_quantity(&req.0) > parse_quantity(&lim.0)
+        {
+            diagnostics.push(Diagnostic::warning(
+                format!("services.{name}.deploy.resources"),
+                format!(
+                    "the {key} reservation {} is above the limit {}; the request is lowered to the limit",
+                    req.0, lim.0
+                ),
+            ));
+            requests.insert(key.to_owned(), lim.clone());
+        }
+    }
     (!limits.is_empty() || !requests.is_empty()).then(|| ResourceRequirements {
         limits: (!limits.is_empty()).then_some(limits),
         requests: (!requests.is_empty()).then_some(requests),
@@ -198,13 +320,40 @@ fn resources(service: &Service) -> Option<ResourceRequirements> {
     })
 }
 
-fn security_context(service: &Service) -> Option<SecurityContext> {
+/// The quantities this module writes, as numbers to compare (millicores or bytes).
+fn parse_quantity(q: &str) -> f64 {
+    let (number, factor) = if let Some(n) = q.strip_suffix('m') {
+        (n, 0.001)
+    } else if let Some(n) = q.strip_suffix("Gi") {
+        (n, 1024.0 * 1024.0 * 1024.0)
+    } else if let Some(n) = q.strip_suffix("Mi") {
+        (n, 1024.0 * 1024.0)
+    } else {
+        (q, 1.0)
+    };
+    number.parse::<f64>().unwrap_or(0.0) * factor
+}
+
+fn security_context(
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<SecurityContext> {
     let (user, group) = match service
         .user
         .as_deref()
         .map(|u| u.split_once(':').unwrap_or((u, "")))
     {
-        Some((u, g)) => (u.parse::<i64>().ok(), g.parse::<i64>().ok()),
+        Some((u, g)) => {
+            let (uid, gid) = (u.parse::<i64>().ok(), g.parse::<i64>().ok());
+            if uid.is_none() || (!g.is_empty() && gid.is_none()) {
+                diagnostics.push(Diagnostic::warning(
+                    format!("services.{name}.user"),
+                    "Kubernetes takes numeric user and group ids only; names are not translated (the image's user applies)",
+                ));
+            }
+            (uid, gid)
+        }
         None => (None, None),
     };
     let caps =
@@ -212,7 +361,7 @@ fn security_context(service: &Service) -> Option<SecurityContext> {
             add: (!service.cap_add.is_empty()).then(|| service.cap_add.clone()),
             drop: (!service.cap_drop.is_empty()).then(|| service.cap_drop.clone()),
         });
-    let ctx = SecurityContext {
+    let mut ctx = SecurityContext {
         privileged: service.privileged.then_some(true),
         read_only_root_filesystem: service.read_only.then_some(true),
         run_as_user: user,
@@ -220,6 +369,31 @@ fn security_context(service: &Service) -> Option<SecurityContext> {
         capabilities: caps,
         ..SecurityContext::default()
     };
+    for (i, opt) in service.security_opt.iter().enumerate() {
+        let (key, value) = opt
+            .split_once([':', '='])
+            .unwrap_or((opt.as_str(), "true"));
+        match (key, value) {
+            ("no-new-privileges", "true") => ctx.allow_privilege_escalation = Some(false),
+            ("no-new-privileges", "false") => {}
+            ("seccomp", "unconfined") => {
+                ctx.seccomp_profile = Some(SeccompProfile {
+                    type_: "Unconfined".into(),
+                    ..SeccompProfile::default()
+                });
+            }
+            ("apparmor", "unconfined") => {
+                ctx.app_armor_profile = Some(AppArmorProfile {
+                    type_: "Unconfined".into(),
+                    ..AppArmorProfile::default()
+                });
+            }
+            _ => diagnostics.push(Diagnostic::warning(
+                format!("services.{name}.security_opt[{i}]"),
+                format!("\"{opt}\" is not translated (only no-new-privileges and unconfined seccomp/apparmor are)"),
+            )),
+        }
+    }
     (ctx != SecurityContext::default()).then_some(ctx)
 }
 
@@ -246,19 +420,52 @@ fn container_ports(service: &Service) -> Vec<ContainerPort> {
         .collect()
 }
 
-/// The container for one compose service (its own, a sidecar's or an initContainer's).
-/// Probes only for long-running containers: an initContainer or a Job's container ends.
-pub fn container(
-    project: &Project,
-    name: &str,
-    service: &Service,
-    long_running: bool,
-) -> Container {
-    let image = service
-        .image
-        .clone()
-        .unwrap_or_else(|| format!("{}-{}", project.name, name));
-    let env: Vec<EnvVar> = service
+/// The image a service runs. A service with only `build:` gets `<project>-<service>`, the name
+/// docker compose gives the image it builds.
+fn image(project: &Project, name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> String {
+    match (&service.image, &service.build) {
+        (Some(image), None) => image.clone(),
+        (Some(image), Some(_)) => {
+            out.push(Diagnostic::note(
+                format!("services.{name}.build"),
+                format!("compose builds {image}; build and push it to a registry the cluster can pull from"),
+            ));
+            image.clone()
+        }
+        (None, _) => {
+            let image = format!("{}-{}", project.name, name);
+            out.push(Diagnostic::warning(
+                format!("services.{name}.build"),
+                format!("Kubernetes does not build images: the pod runs {image}, the name compose gives the built image; build it, push it to a registry and set `image:`"),
+            ));
+            image
+        }
+    }
+}
+
+/// `pull_policy` as imagePullPolicy. Kubernetes has no periodic refresh: `daily`, `weekly`
+/// and `every_<duration>` pull on every start instead.
+fn pull_policy(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Option<String> {
+    let policy = service.pull_policy.as_deref()?;
+    Some(
+        match policy {
+            "always" => "Always",
+            "never" => "Never",
+            "missing" | "if_not_present" | "build" => "IfNotPresent",
+            other => {
+                out.push(Diagnostic::warning(
+                    format!("services.{name}.pull_policy"),
+                    format!("{other}: Kubernetes cannot refresh images on a schedule; pulling on every start (Always)"),
+                ));
+                "Always"
+            }
+        }
+        .to_owned(),
+    )
+}
+
+fn plain_env(service: &Service) -> Vec<EnvVar> {
+    service
         .environment
         .iter()
         .filter_map(|(k, v)| {
@@ -268,20 +475,52 @@ pub fn container(
                 ..EnvVar::default()
             })
         })
-        .collect();
-    let ports = container_ports(service);
+        .collect()
+}
+
+/// The container for one compose service (its own, a sidecar's or an initContainer's).
+/// Probes only for long-running containers: an initContainer or a Job's container ends.
+pub fn container(
+    inputs: &Inputs,
+    name: &str,
+    service: &Service,
+    long_running: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Container {
+    let parts = inputs.parts(name);
+    let x = extension::of(service).unwrap_or_default();
+    let env = parts.env.clone().unwrap_or_else(|| plain_env(service));
+    let ports = parts
+        .ports
+        .clone()
+        .unwrap_or_else(|| container_ports(service));
     let first_tcp = ports
         .iter()
         .find(|p| p.protocol.as_deref() == Some("TCP"))
-        .map(|p| p.container_port);
-    let probes = if long_running {
+        .map(|p| p.container_port)
+        .filter(|_| inputs.options.default_probes);
+    let mut probes = if long_running {
         probes::probes(service.healthcheck.as_ref(), first_tcp)
     } else {
         probes::Probes::default()
     };
+    if let Some(wanted) = &x.probes {
+        if wanted.startup == Some(false) {
+            probes.startup = None;
+        }
+        if wanted.liveness == Some(false) {
+            probes.liveness = None;
+        }
+        if wanted.readiness == Some(false) {
+            probes.readiness = None;
+        }
+    }
+    let (lifecycle, hook_diagnostics) = lifecycle::lifecycle(name, service);
+    diagnostics.extend(hook_diagnostics);
     Container {
         name: sanitize_name(name),
-        image: Some(image),
+        image: Some(image(inputs.project, name, service, diagnostics)),
+        image_pull_policy: pull_policy(name, service, diagnostics),
         command: service
             .entrypoint
             .as_ref()
@@ -291,12 +530,15 @@ pub fn container(
             .as_ref()
             .map(|c| c.iter().map(|s| escape(s)).collect()),
         env: (!env.is_empty()).then_some(env),
+        env_from: (!parts.env_from.is_empty()).then(|| parts.env_from.clone()),
         ports: (!ports.is_empty()).then_some(ports),
+        volume_mounts: (!parts.mounts.is_empty()).then(|| parts.mounts.clone()),
         working_dir: service.working_dir.clone(),
         tty: service.tty.then_some(true),
         stdin: service.stdin_open.then_some(true),
-        resources: resources(service),
-        security_context: security_context(service),
+        resources: resources(name, service, diagnostics),
+        security_context: security_context(name, service, diagnostics),
+        lifecycle,
         startup_probe: probes.startup,
         liveness_probe: probes.liveness,
         readiness_probe: probes.readiness,
@@ -306,7 +548,14 @@ pub fn container(
 
 /// Pod-level settings of the main service: host namespaces, names, DNS, /etc/hosts,
 /// shutdown grace, platform and the scheduling hints of `x-kubernetes`.
-fn pod_settings(pod: &mut PodSpec, service: &Service, x: &XKubernetes) {
+fn pod_settings(
+    pod: &mut PodSpec,
+    name: &str,
+    service: &Service,
+    x: &XKubernetes,
+    selector: &BTreeMap<String, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if service.network_mode.as_deref() == Some("host") {
         pod.host_network = Some(true);
         // Keeps cluster DNS working for a pod on the node's network.
@@ -368,8 +617,40 @@ fn pod_settings(pod: &mut PodSpec, service: &Service, x: &XKubernetes) {
             node_selector.insert("kubernetes.io/arch".into(), arch.to_owned());
         }
     }
+    let scheduling = placement::scheduling(name, service, selector);
+    node_selector.extend(scheduling.node_selector);
+    diagnostics.extend(scheduling.diagnostics);
     pod.node_selector = (!node_selector.is_empty()).then_some(node_selector);
-    pod.tolerations = (!x.tolerations.is_empty()).then(|| x.tolerations.clone());
+    pod.affinity = scheduling.affinity;
+    pod.topology_spread_constraints =
+        (!scheduling.topology_spread.is_empty()).then_some(scheduling.topology_spread);
+    let mut tolerations = x.tolerations.clone();
+    tolerations.extend(scheduling.tolerations);
+    pod.tolerations = (!tolerations.is_empty()).then_some(tolerations);
+    let sysctls: Vec<Sysctl> = service
+        .sysctls
+        .iter()
+        .map(|(k, v)| Sysctl {
+            name: k.clone(),
+            value: v.clone(),
+        })
+        .collect();
+    let mut groups = Vec::new();
+    for group in &service.group_add {
+        match group.parse::<i64>() {
+            Ok(gid) => groups.push(gid),
+            Err(_) => diagnostics.push(Diagnostic::warning(
+                format!("services.{name}.group_add"),
+                format!("group {group}: Kubernetes takes numeric group ids only; not translated"),
+            )),
+        }
+    }
+    let security = PodSecurityContext {
+        sysctls: (!sysctls.is_empty()).then_some(sysctls),
+        supplemental_groups: (!groups.is_empty()).then_some(groups),
+        ..PodSecurityContext::default()
+    };
+    pod.security_context = (security != PodSecurityContext::default()).then_some(security);
 }
 
 /// `update_config` as a rolling update: `start-first` surges new pods before stopping old
@@ -427,70 +708,93 @@ pub fn disruption_budgets(project: &Project, workloads: &[Workload]) -> Vec<PodD
 }
 
 fn push_inits(
-    project: &Project,
-    roles: &IndexMap<String, Classification>,
+    inputs: &Inputs,
     name: &str,
     service: &Service,
     out: &mut Vec<Container>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (dep, condition) in &service.depends_on {
-        let (Some(dep_class), Some(dep_service)) = (roles.get(dep), project.services.get(dep))
+        let (Some(dep_class), Some(dep_service)) =
+            (inputs.roles.get(dep), inputs.project.services.get(dep))
         else {
             continue;
         };
         match &dep_class.role {
             Role::Init { of } if of == name => {
-                push_waits(project, roles, dep_service, out);
-                out.push(container(project, dep, dep_service, false));
+                for (dep_dep, dep_condition) in &dep_service.depends_on {
+                    push_wait(inputs, dep, dep_dep, dep_condition, out, diagnostics);
+                }
+                out.push(container(inputs, dep, dep_service, false, diagnostics));
             }
-            _ => push_wait(roles, dep, condition, dep_service, out),
+            _ => push_wait(inputs, name, dep, condition, out, diagnostics),
         }
     }
 }
 
-/// Waits for every dependency of a one-shot service (its own one-shots are not followed).
-fn push_waits(
-    project: &Project,
-    roles: &IndexMap<String, Classification>,
-    service: &Service,
-    out: &mut Vec<Container>,
-) {
-    for (dep, condition) in &service.depends_on {
-        if let Some(dep_service) = project.services.get(dep) {
-            push_wait(roles, dep, condition, dep_service, out);
-        }
-    }
-}
-
+/// A `wait-for-<dep>` initContainer for a dependency that serves, or the diagnostic saying
+/// why the order is not kept.
 fn push_wait(
-    roles: &IndexMap<String, Classification>,
+    inputs: &Inputs,
+    name: &str,
     dep: &str,
     condition: &crate::compose::model::DependsOn,
-    dep_service: &Service,
     out: &mut Vec<Container>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let waits = matches!(
-        roles.get(dep).map(|c| &c.role),
-        Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet)
-    ) && condition.required
-        && condition.condition != "service_completed_successfully";
-    if !waits {
-        return;
-    }
-    let Some(port) = listening_ports(dep_service).first().copied() else {
+    let path = format!("services.{name}.depends_on.{dep}");
+    let Some(dep_service) = inputs.project.services.get(dep) else {
         return;
     };
-    let wait = wait_for(dep, port);
+    if !condition.required {
+        return;
+    }
+    // The Service a dependency answers on is its pod's: a sidecar's is its host's.
+    let host = match inputs.roles.get(dep).map(|c| &c.role) {
+        Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet) => dep,
+        Some(Role::Sidecar { of }) => of.as_str(),
+        Some(Role::Job | Role::CronJob { .. }) => {
+            if condition.condition == "service_completed_successfully" {
+                diagnostics.push(Diagnostic::warning(
+                    path,
+                    format!("{dep} runs as a separate Job (more than one service waits for it), so Kubernetes does not hold {name} back until it completes; make {name} tolerate starting first"),
+                ));
+            }
+            return;
+        }
+        _ => return,
+    };
+    if condition.condition == "service_completed_successfully" {
+        diagnostics.push(Diagnostic::warning(
+            path.clone(),
+            format!("{dep} is a long-running workload; waiting for it to start instead of to complete"),
+        ));
+    }
+    let ports = inputs
+        .parts(dep)
+        .ports
+        .clone()
+        .unwrap_or_else(|| container_ports(dep_service));
+    let first_tcp = ports
+        .iter()
+        .find(|p| p.protocol.as_deref() == Some("TCP"))
+        .map(|p| p.container_port)
+        .or_else(|| listening_ports(dep_service).first().copied());
+    let Some(port) = first_tcp else {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            format!("{dep} listens on no known port, so {name} cannot wait for it; declare the port with `expose` or `x-kubernetes.ports`"),
+        ));
+        return;
+    };
+    let wait = wait_for(&inputs.options.wait_image, dep, host, port);
     if !out.iter().any(|c| c.name == wait.name) {
         out.push(wait);
     }
 }
 
-/// The image of the generated `wait-for-<dependency>` initContainers.
-pub const WAIT_IMAGE: &str = "busybox:1.36";
-
 /// The TCP ports a service listens on: its `ports` targets and `expose`, else its known
-/// image's defaults. (Ports other services use in URLs come with the Services.)
+/// image's defaults. (The ports module adds ports other services use in URLs.)
 pub fn listening_ports(service: &Service) -> Vec<i32> {
     let declared: Vec<i32> = container_ports(service)
         .into_iter()
@@ -516,11 +820,11 @@ pub fn listening_ports(service: &Service) -> Vec<i32> {
 
 /// Waits until the dependency's Service accepts connections. A ClusterIP only forwards to
 /// ready pods, so with readiness derived from the healthcheck this waits for "healthy".
-fn wait_for(dependency: &str, port: i32) -> Container {
-    let host = sanitize_name(dependency);
+fn wait_for(image: &str, dependency: &str, service: &str, port: i32) -> Container {
+    let host = sanitize_name(service);
     Container {
         name: sanitize_name(&format!("wait-for-{dependency}")),
-        image: Some(WAIT_IMAGE.into()),
+        image: Some(image.into()),
         command: Some(vec![
             "sh".into(),
             "-c".into(),
@@ -544,11 +848,8 @@ fn restart_policy_for_job(service: &Service) -> &'static str {
     if on_failure { "OnFailure" } else { "Never" }
 }
 
-/// Builds every workload; sidecars and init services join their host's pod.
-pub fn workloads(
-    project: &Project,
-    roles: &IndexMap<String, Classification>,
-) -> Result<Vec<Workload>, NameCollision> {
+/// Checks that no two compose services become one Kubernetes name.
+pub fn check_names(project: &Project) -> Result<(), NameCollision> {
     let mut names: IndexMap<String, String> = IndexMap::new();
     for service in project.services.keys() {
         let k8s = sanitize_name(service);
@@ -560,80 +861,152 @@ pub fn workloads(
             });
         }
     }
+    Ok(())
+}
+
+/// The replicas compose asks for: `x-kubernetes.replicas`, `deploy.replicas`, or `scale`.
+pub fn replicas(service: &Service, x: &XKubernetes) -> Option<i32> {
+    x.replicas.or_else(|| {
+        service
+            .deploy
+            .as_ref()
+            .and_then(|d| d.replicas)
+            .or(service.scale)
+            .and_then(|r| i32::try_from(r).ok())
+    })
+}
+
+/// Adds volumes to a pod's, once per name.
+fn merge_volumes(into: &mut Vec<Volume>, volumes: &[Volume]) {
+    for v in volumes {
+        if !into.iter().any(|have| have.name == v.name) {
+            into.push(v.clone());
+        }
+    }
+}
+
+/// Builds every workload; sidecars and init services join their host's pod.
+pub fn workloads(inputs: &Inputs) -> Result<(Vec<Workload>, Vec<Diagnostic>), NameCollision> {
+    let project = inputs.project;
+    check_names(project)?;
+    let mut diagnostics = Vec::new();
     let mut out = Vec::new();
     for (name, service) in &project.services {
-        let Some(class) = roles.get(name) else {
+        let Some(class) = inputs.roles.get(name) else {
             continue;
         };
         if matches!(class.role, Role::Sidecar { .. } | Role::Init { .. }) {
             continue;
         }
         let k8s = sanitize_name(name);
+        let parts = inputs.parts(name);
         let long_running = !matches!(class.role, Role::Job | Role::CronJob { .. });
-        let mut containers = vec![container(project, name, service, long_running)];
-        for (other, other_class) in roles {
+        let mut volumes = parts.volumes.clone();
+        let mut rwo = parts.writes_read_write_once;
+        let mut containers = vec![container(inputs, name, service, long_running, &mut diagnostics)];
+        for (other, other_class) in inputs.roles {
             let Some(other_service) = project.services.get(other) else {
                 continue;
             };
             match &other_class.role {
                 Role::Sidecar { of } if of == name => {
-                    containers.push(container(project, other, other_service, long_running));
+                    containers.push(container(
+                        inputs,
+                        other,
+                        other_service,
+                        long_running,
+                        &mut diagnostics,
+                    ));
+                    merge_volumes(&mut volumes, &inputs.parts(other).volumes);
+                    rwo |= inputs.parts(other).writes_read_write_once;
+                }
+                Role::Init { of } if of == name => {
+                    merge_volumes(&mut volumes, &inputs.parts(other).volumes);
+                    rwo |= inputs.parts(other).writes_read_write_once;
                 }
                 _ => {}
             }
         }
         // One-shot services and waits for dependencies, in depends_on order; a one-shot
-        // service's own dependencies are waited for before it runs.
+        // service's own dependencies are waited for before it runs. pre_start hooks last:
+        // compose runs them once the dependencies are up.
         let mut init_containers: Vec<Container> = Vec::new();
-        push_inits(project, roles, name, service, &mut init_containers);
-        let annotations: BTreeMap<String, String> = service
+        push_inits(inputs, name, service, &mut init_containers, &mut diagnostics);
+        let main_image = containers[0].image.clone().unwrap_or_default();
+        init_containers.extend(lifecycle::pre_start(name, service, &main_image));
+        let mut annotations: BTreeMap<String, String> = service
             .labels
             .iter()
+            .chain(service.annotations.iter())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        annotations.retain(|k, _| !k.starts_with("com.docker.compose."));
+        let selector_labels = selector(project, &k8s);
         let mut pod = PodSpec {
             containers,
             init_containers: (!init_containers.is_empty()).then_some(init_containers),
+            volumes: (!volumes.is_empty()).then_some(volumes),
             ..PodSpec::default()
         };
         let x = extension::of(service).unwrap_or_default();
-        pod_settings(&mut pod, service, &x);
+        pod_settings(
+            &mut pod,
+            name,
+            service,
+            &x,
+            &selector_labels,
+            &mut diagnostics,
+        );
+        let mut pod_labels = labels(project, &k8s);
+        pod_labels.extend(parts.pod_labels.clone());
         let template = |pod: PodSpec| PodTemplateSpec {
             metadata: Some(ObjectMeta {
-                labels: Some(labels(project, &k8s)),
+                labels: Some(pod_labels.clone()),
                 annotations: (!annotations.is_empty()).then(|| annotations.clone()),
                 ..ObjectMeta::default()
             }),
             spec: Some(pod),
         };
+        let deploy_labels: BTreeMap<String, String> = service
+            .deploy
+            .as_ref()
+            .map(|d| d.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
         let metadata = ObjectMeta {
             name: Some(k8s.clone()),
             labels: Some(labels(project, &k8s)),
+            annotations: (!deploy_labels.is_empty()).then_some(deploy_labels),
             ..ObjectMeta::default()
         };
         let selector = LabelSelector {
-            match_labels: Some(selector(project, &k8s)),
+            match_labels: Some(selector_labels.clone()),
             ..LabelSelector::default()
         };
-        let replicas = x.replicas.or_else(|| {
-            service
-                .deploy
-                .as_ref()
-                .and_then(|d| d.replicas)
-                .and_then(|r| i32::try_from(r).ok())
-        });
+        let replicas = replicas(service, &x);
         let workload = match &class.role {
-            Role::Deployment => Workload::Deployment(Box::new(Deployment {
-                metadata,
-                spec: Some(DeploymentSpec {
-                    replicas,
-                    selector,
-                    strategy: strategy(service),
-                    template: template(pod),
-                    ..DeploymentSpec::default()
-                }),
-                ..Deployment::default()
-            })),
+            Role::Deployment => {
+                let strategy = if rwo {
+                    // A ReadWriteOnce claim attaches to one node: a new pod elsewhere could
+                    // not start while the old one holds it.
+                    Some(DeploymentStrategy {
+                        type_: Some("Recreate".into()),
+                        rolling_update: None,
+                    })
+                } else {
+                    strategy(service)
+                };
+                Workload::Deployment(Box::new(Deployment {
+                    metadata,
+                    spec: Some(DeploymentSpec {
+                        replicas,
+                        selector,
+                        strategy,
+                        template: template(pod),
+                        ..DeploymentSpec::default()
+                    }),
+                    ..Deployment::default()
+                }))
+            }
             Role::StatefulSet => Workload::StatefulSet(Box::new(StatefulSet {
                 metadata,
                 spec: Some(StatefulSetSpec {
@@ -641,6 +1014,8 @@ pub fn workloads(
                     selector,
                     service_name: Some(k8s.clone()),
                     template: template(pod),
+                    volume_claim_templates: (!parts.claim_templates.is_empty())
+                        .then(|| parts.claim_templates.clone()),
                     ..StatefulSetSpec::default()
                 }),
                 ..StatefulSet::default()
@@ -672,6 +1047,7 @@ pub fn workloads(
                         metadata,
                         spec: Some(CronJobSpec {
                             schedule: schedule.clone(),
+                            time_zone: x.time_zone.clone(),
                             concurrency_policy: Some("Forbid".into()),
                             job_template: JobTemplateSpec {
                                 metadata: None,
@@ -692,7 +1068,7 @@ pub fn workloads(
         };
         out.push(workload);
     }
-    Ok(out)
+    Ok((out, diagnostics))
 }
 
 #[cfg(test)]
@@ -731,7 +1107,13 @@ mod tests {
         })
         .unwrap();
         let roles = crate::classify::classify(&loaded.project).unwrap();
-        let objects = workloads(&loaded.project, &roles).unwrap();
+        let (objects, _) = workloads(&Inputs {
+            project: &loaded.project,
+            roles: &roles,
+            parts: &IndexMap::new(),
+            options: &Options::default(),
+        })
+        .unwrap();
         let Workload::Deployment(d) = &objects[0] else {
             panic!("expected a Deployment")
         };

@@ -1,0 +1,255 @@
+//! `convert`: the whole pipeline after loading — classify, build, order — and the two
+//! renderings of its result (a YAML stream, a JSON `v1 List`).
+//!
+//! Each builder (ports, storage, configuration, workloads, Services) is a pure function of
+//! the loaded project, the roles and the options; only storage and configuration look at the
+//! project directory, through [`ProjectFiles`]. Diagnostics of every stage are collected
+//! here, sorted by service and key, and returned: the binary prints them.
+
+use indexmap::IndexMap;
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::classify::{self, Classification, Role};
+use crate::compose::node::Loc;
+use crate::compose::{Error, Loaded, render};
+use crate::coverage;
+use crate::diagnostic::Diagnostic;
+use crate::files::ProjectFiles;
+use crate::objects::{self, Object};
+use crate::options::Options;
+use crate::workload::{self, ContainerParts, Inputs, sanitize_name};
+
+/// The result of a conversion.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    /// In output order.
+    pub objects: Vec<Object>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub roles: IndexMap<String, Classification>,
+}
+
+/// An error about the project, placed in its first compose file.
+fn project_error(loaded: &Loaded, path: &str, message: impl Into<String>) -> Error {
+    let loc = Loc {
+        file: loaded
+            .files
+            .first()
+            .map(|f| f.display().to_string().into()),
+        ..Loc::default()
+    };
+    Error::new(&loc, path, message)
+}
+
+/// A namespace name is an RFC 1123 label; a wrong one is the user's to fix, not ours to
+/// rewrite, because every `kubectl -n` they type must match it.
+fn check_namespace(ns: &str) -> Result<(), Error> {
+    let valid = !ns.is_empty()
+        && ns.len() <= 63
+        && ns
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !ns.starts_with('-')
+        && !ns.ends_with('-');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::project(format!(
+            "--namespace {ns}: a namespace must be at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+        )))
+    }
+}
+
+pub fn convert(
+    loaded: &Loaded,
+    _files: &dyn ProjectFiles,
+    options: &Options,
+) -> Result<Conversion, Error> {
+    if let Some(ns) = &options.namespace {
+        check_namespace(ns)?;
+    }
+    let project = &loaded.project;
+    let roles = classify::classify(project)
+        .map_err(|e| project_error(loaded, &format!("services.{}", e.service), e.message))?;
+    workload::check_names(project)
+        .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
+    let mut diagnostics = coverage::untranslated(project, &roles);
+    let parts: IndexMap<String, ContainerParts> = IndexMap::new();
+    let inputs = Inputs {
+        project,
+        roles: &roles,
+        parts: &parts,
+        options,
+    };
+    let (workloads, workload_diagnostics) = workload::workloads(&inputs)
+        .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
+    diagnostics.extend(workload_diagnostics);
+    let mut out: Vec<Object> = Vec::new();
+    for pdb in workload::disruption_budgets(project, &workloads) {
+        out.push(Object::PodDisruptionBudget(Box::new(pdb)));
+    }
+    out.extend(workloads.into_iter().map(Object::Workload));
+    if let Some(ns) = &options.namespace {
+        for object in &mut out {
+            object.metadata_mut().namespace = Some(ns.clone());
+        }
+        out.push(Object::Namespace(Box::new(Namespace {
+            metadata: ObjectMeta {
+                name: Some(ns.clone()),
+                labels: Some(
+                    [(
+                        "app.kubernetes.io/managed-by".to_owned(),
+                        "compose2kube".to_owned(),
+                    )]
+                    .into(),
+                ),
+                ..ObjectMeta::default()
+            },
+            ..Namespace::default()
+        })));
+    }
+    objects::sort(&mut out);
+    diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
+    diagnostics.dedup();
+    Ok(Conversion {
+        objects: out,
+        diagnostics,
+        roles,
+    })
+}
+
+/// Diagnostics in the order of the services in the file, then by key.
+fn order_key<'a>(
+    project: &crate::compose::model::Project,
+    d: &'a Diagnostic,
+) -> (usize, &'a str, &'a str) {
+    let service = d
+        .service()
+        .and_then(|s| project.services.get_index_of(s))
+        .map_or(usize::MAX, |i| i);
+    (service, d.path.as_str(), d.message.as_str())
+}
+
+/// The objects as a multi-document YAML stream for `kubectl apply -f -`.
+pub fn to_yaml_stream(objects: &[Object]) -> Result<String, Error> {
+    let mut out = String::new();
+    for object in objects {
+        out.push_str("---\n");
+        out.push_str(&render::to_yaml(&object.to_json())?);
+    }
+    Ok(out)
+}
+
+/// The objects as one `v1 List`, the JSON form `kubectl apply -f` also reads.
+pub fn to_json_list(objects: &[Object]) -> Result<String, Error> {
+    let list = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": objects.iter().map(Object::to_json).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&list)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::project(format!("cannot render JSON: {e}")))
+}
+
+/// What each service became, for `explain`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ServiceReport {
+    pub service: String,
+    pub role: String,
+    pub reason: String,
+    /// `Kind/name` of the objects that carry the service.
+    pub objects: Vec<String>,
+    /// The diagnostics about this service, as printed.
+    pub diagnostics: Vec<String>,
+}
+
+/// One report per service, in the project's order.
+pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
+    conversion
+        .roles
+        .iter()
+        .map(|(name, class)| {
+            let owner = match &class.role {
+                Role::Sidecar { of } | Role::Init { of } => of.as_str(),
+                _ => name.as_str(),
+            };
+            let owner_k8s = sanitize_name(owner);
+            let objects = conversion
+                .objects
+                .iter()
+                .filter(|o| belongs_to(o, &owner_k8s))
+                .map(|o| format!("{}/{}", o.kind(), o.name()))
+                .collect();
+            let diagnostics = conversion
+                .diagnostics
+                .iter()
+                .filter(|d| d.service() == Some(name.as_str()))
+                .map(|d| format!("{}: {d}", d.level.as_str()))
+                .collect();
+            ServiceReport {
+                service: name.clone(),
+                role: class.role.name(),
+                reason: class.reason.clone(),
+                objects,
+                diagnostics,
+            }
+        })
+        .collect()
+}
+
+/// The reports as a table for people: one block per service, its role and objects on the
+/// first line, the reason and the diagnostics indented below.
+pub fn explain_table(reports: &[ServiceReport]) -> String {
+    let width = |f: fn(&ServiceReport) -> usize, header: &str| {
+        reports.iter().map(f).max().unwrap_or(0).max(header.len())
+    };
+    let service_w = width(|r| r.service.chars().count(), "SERVICE");
+    let role_w = width(|r| r.role.chars().count(), "ROLE");
+    let mut out = format!("{:service_w$}  {:role_w$}  OBJECTS\n", "SERVICE", "ROLE");
+    let indent = " ".repeat(service_w + 2);
+    for r in reports {
+        let objects = if r.objects.is_empty() {
+            "-".to_owned()
+        } else {
+            r.objects.join(", ")
+        };
+        out.push_str(&format!(
+            "{:service_w$}  {:role_w$}  {objects}\n",
+            r.service, r.role
+        ));
+        out.push_str(&format!("{indent}why: {}\n", r.reason));
+        for d in &r.diagnostics {
+            out.push_str(&format!("{indent}{d}\n"));
+        }
+    }
+    out
+}
+
+/// Whether an object serves the pod of the workload named `owner`: the workload itself, the
+/// objects named after it, and what its pod template refers to.
+fn belongs_to(object: &Object, owner: &str) -> bool {
+    if object.name() == owner {
+        return !matches!(object, Object::Namespace(_));
+    }
+    let selected = object
+        .metadata()
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("app.kubernetes.io/name"))
+        .is_some_and(|n| n == owner);
+    selected && !matches!(object, Object::Namespace(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_are_checked() {
+        assert!(check_namespace("shop-prod").is_ok());
+        assert!(check_namespace("Shop").is_err());
+        assert!(check_namespace("-x").is_err());
+        assert!(check_namespace(&"a".repeat(64)).is_err());
+    }
+}

@@ -1,0 +1,51 @@
+//! Golden tests for `compose2kube convert` and `explain`, one rule per case: every directory
+//! under `tests/convert/` is a compose project; its `args` file (one argument per line,
+//! default `convert`) and `env` file set up the run. A successful run is compared with
+//! `expected.k8s.yaml` (or `expected.txt` for `explain` and other non-manifest output) and
+//! `expected.stderr`; a failing one with `expected.error` (exit 1, nothing on stdout).
+//! `.ci/run` validates every `*.k8s.yaml` against the Kubernetes schemas.
+
+mod support;
+
+#[test]
+fn convert_goldens() {
+    let mut failures = Vec::new();
+    let dirs = support::case_dirs("tests/convert");
+    assert!(dirs.len() >= 5, "expected the convert golden cases");
+    for dir in dirs {
+        let (args, env) = support::case_args(&dir, &["convert"]);
+        let out = support::run_in(&dir, &args, &env, None);
+        let root = dir.display().to_string();
+        let stdout = String::from_utf8_lossy(&out.stdout).replace(&root, "<dir>");
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(&root, "<dir>");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let checks: Vec<(&str, String)> = if dir.join("expected.error").exists() {
+            if out.status.code() != Some(1) || !stdout.is_empty() {
+                failures.push(format!(
+                    "{name}: expected exit 1 and no output, got {:?}",
+                    out.status.code()
+                ));
+            }
+            vec![("expected.error", stderr)]
+        } else {
+            if !out.status.success() {
+                failures.push(format!("{name}: exit {:?}\n{stderr}", out.status.code()));
+                continue;
+            }
+            let golden = if args.first().is_some_and(|a| a == "convert")
+                && !args.iter().any(|a| a == "json")
+            {
+                "expected.k8s.yaml"
+            } else {
+                "expected.txt"
+            };
+            vec![(golden, stdout), ("expected.stderr", stderr)]
+        };
+        for (file, text) in checks {
+            if let Err(e) = support::check_golden(&dir.join(file), &text) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
