@@ -32,10 +32,7 @@ pub struct Conversion {
 /// An error about the project, placed in its first compose file.
 fn project_error(loaded: &Loaded, path: &str, message: impl Into<String>) -> Error {
     let loc = Loc {
-        file: loaded
-            .files
-            .first()
-            .map(|f| f.display().to_string().into()),
+        file: loaded.files.first().map(|f| f.display().to_string().into()),
         ..Loc::default()
     };
     Error::new(&loc, path, message)

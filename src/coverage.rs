@@ -29,24 +29,25 @@ fn fate(key: &str) -> Fate {
         "profiles" | "annotations" | "build" | "cap_add" | "cap_drop" | "command" | "configs"
         | "cpus" | "depends_on" | "deploy" | "dns" | "dns_opt" | "dns_search" | "domainname"
         | "entrypoint" | "environment" | "env_file" | "expose" | "extra_hosts" | "gpus"
-        | "group_add" | "healthcheck" | "hostname" | "image" | "ipc" | "labels"
-        | "label_file" | "links" | "mem_limit" | "mem_reservation" | "network_mode"
-        | "networks" | "pid" | "platform" | "ports" | "privileged" | "pull_policy"
-        | "read_only" | "restart" | "scale" | "secrets" | "security_opt" | "shm_size"
-        | "stdin_open" | "stop_grace_period" | "sysctls" | "tmpfs" | "tty" | "user"
-        | "volumes" | "volumes_from" | "working_dir" | "pre_start" | "post_start"
-        | "pre_stop" | "x-*" => Translated,
+        | "group_add" | "healthcheck" | "hostname" | "image" | "ipc" | "labels" | "label_file"
+        | "links" | "mem_limit" | "mem_reservation" | "network_mode" | "networks" | "pid"
+        | "platform" | "ports" | "privileged" | "pull_policy" | "read_only" | "restart"
+        | "scale" | "secrets" | "security_opt" | "shm_size" | "stdin_open"
+        | "stop_grace_period" | "sysctls" | "tmpfs" | "tty" | "user" | "volumes"
+        | "volumes_from" | "working_dir" | "pre_start" | "post_start" | "pre_stop" | "x-*" => {
+            Translated
+        }
         "attach" => Note("only affects the log output of docker compose"),
-        "container_name" => Note(
-            "Kubernetes names pods itself; other services reach this one by its service name",
-        ),
+        "container_name" => {
+            Note("Kubernetes names pods itself; other services reach this one by its service name")
+        }
         "develop" => Note("docker compose watch is a development feature; not translated"),
         "blkio_config" => Warning("block I/O weights and limits have no Kubernetes counterpart"),
         "cgroup" | "cgroup_parent" => Warning("the kubelet manages cgroups; not translated"),
         "cpu_count" | "cpu_percent" | "cpu_period" | "cpu_quota" | "cpu_rt_period"
-        | "cpu_rt_runtime" | "cpu_shares" => {
-            Warning("Kubernetes expresses CPU as requests and limits only; use deploy.resources or cpus")
-        }
+        | "cpu_rt_runtime" | "cpu_shares" => Warning(
+            "Kubernetes expresses CPU as requests and limits only; use deploy.resources or cpus",
+        ),
         "cpuset" => Warning("CPU pinning needs the kubelet's static CPU manager; not translated"),
         "credential_spec" => Warning("Windows credential specs are not translated"),
         "device_cgroup_rules" => Warning("device cgroup rules have no Kubernetes counterpart"),
@@ -69,15 +70,21 @@ fn fate(key: &str) -> Fate {
         "oom_kill_disable" | "oom_score_adj" => {
             Warning("the kubelet sets OOM scores from the pod's QoS class")
         }
-        "pids_limit" => Warning("the PID limit is a kubelet setting (podPidsLimit); not translated"),
+        "pids_limit" => {
+            Warning("the PID limit is a kubelet setting (podPidsLimit); not translated")
+        }
         "provider" => Warning("compose providers are not translated"),
         "pull_refresh_after" => Warning("Kubernetes cannot refresh images on a schedule"),
-        "runtime" => Warning("use a RuntimeClass (runtimeClassName) for another runtime; not translated"),
+        "runtime" => {
+            Warning("use a RuntimeClass (runtimeClassName) for another runtime; not translated")
+        }
         "stop_signal" => Warning(
             "Kubernetes stops containers with SIGTERM; set STOPSIGNAL in the image or use a pre_stop hook",
         ),
         "storage_opt" => Warning("storage driver options are not translated"),
-        "ulimits" => Warning("ulimits are set by the container runtime on the node; not translated"),
+        "ulimits" => {
+            Warning("ulimits are set by the container runtime on the node; not translated")
+        }
         "use_api_socket" => Warning("pods have no Docker API socket"),
         "userns_mode" => Warning("user namespaces (hostUsers) are not translated"),
         "uts" => Warning("the host UTS namespace is not available to pods"),
@@ -102,7 +109,9 @@ fn service_keys(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagno
     restart(name, service, role, out);
     deploy(name, service, role, out);
     dependencies(name, service, out);
-    if service.healthcheck.is_some() && matches!(role, Role::Job | Role::CronJob { .. } | Role::Init { .. }) {
+    if service.healthcheck.is_some()
+        && matches!(role, Role::Job | Role::CronJob { .. } | Role::Init { .. })
+    {
         out.push(Diagnostic::note(
             format!("services.{name}.healthcheck"),
             "a container that runs to completion gets no probes",
@@ -133,7 +142,9 @@ fn namespaces(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
         {
             out.push(Diagnostic::warning(
                 format!("services.{name}.links"),
-                format!("the alias {alias} of {target} is not created; use the service name {target}"),
+                format!(
+                    "the alias {alias} of {target} is not created; use the service name {target}"
+                ),
             ));
         }
     }
@@ -143,7 +154,10 @@ fn namespaces(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
         if !settings.aliases.is_empty() {
             out.push(Diagnostic::warning(
                 format!("{path}.aliases"),
-                format!("{} not created: pods are reached by their Service name", settings.aliases.join(", ")),
+                format!(
+                    "{} not created: pods are reached by their Service name",
+                    settings.aliases.join(", ")
+                ),
             ));
         }
         if settings.ipv4_address.is_some() || settings.ipv6_address.is_some() {
@@ -175,44 +189,86 @@ fn restart(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagnostic>
     {
         out.push(Diagnostic::note(
             format!("services.{name}.restart"),
-            format!("restart: {policy}: the containers of a {} are always restarted", role.name()),
+            format!(
+                "restart: {policy}: the containers of a {} are always restarted",
+                role.name()
+            ),
         ));
     }
 }
 
 fn deploy(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagnostic>) {
-    let Some(deploy) = &service.deploy else { return };
+    let Some(deploy) = &service.deploy else {
+        return;
+    };
     let path = format!("services.{name}.deploy");
     let warn = |out: &mut Vec<Diagnostic>, key: &str, why: &str| {
         out.push(Diagnostic::warning(format!("{path}.{key}"), why.to_owned()));
     };
     if matches!(role, Role::DaemonSet) && deploy.replicas.is_some() {
-        warn(out, "replicas", "a DaemonSet runs one pod per node; replicas ignored");
+        warn(
+            out,
+            "replicas",
+            "a DaemonSet runs one pod per node; replicas ignored",
+        );
     }
     if deploy.rollback_config.is_some() {
-        warn(out, "rollback_config", "Kubernetes rolls back on request (kubectl rollout undo); not translated");
+        warn(
+            out,
+            "rollback_config",
+            "Kubernetes rolls back on request (kubectl rollout undo); not translated",
+        );
     }
     if deploy.endpoint_mode.as_deref() == Some("dnsrr") {
-        warn(out, "endpoint_mode", "dnsrr: the Service keeps a virtual IP (headless Services are used for StatefulSets only)");
+        warn(
+            out,
+            "endpoint_mode",
+            "dnsrr: the Service keeps a virtual IP (headless Services are used for StatefulSets only)",
+        );
     }
     if let Some(update) = &deploy.update_config {
         if update.delay.is_some() || update.monitor.is_some() {
-            warn(out, "update_config", "delay and monitor: use minReadySeconds and progressDeadlineSeconds; not translated");
+            warn(
+                out,
+                "update_config",
+                "delay and monitor: use minReadySeconds and progressDeadlineSeconds; not translated",
+            );
         }
         if update.failure_action.is_some() || update.max_failure_ratio.is_some() {
-            warn(out, "update_config", "failure_action and max_failure_ratio: Kubernetes pauses a failing rollout; not translated");
+            warn(
+                out,
+                "update_config",
+                "failure_action and max_failure_ratio: Kubernetes pauses a failing rollout; not translated",
+            );
         }
         if !matches!(role, Role::Deployment) {
-            warn(out, "update_config", "rolling update settings apply to Deployments only");
+            warn(
+                out,
+                "update_config",
+                "rolling update settings apply to Deployments only",
+            );
         }
     }
     if let Some(policy) = &deploy.restart_policy
         && (policy.delay.is_some() || policy.window.is_some())
     {
-        warn(out, "restart_policy", "delay and window: Kubernetes restarts with its own back-off; not translated");
+        warn(
+            out,
+            "restart_policy",
+            "delay and window: Kubernetes restarts with its own back-off; not translated",
+        );
     }
-    if deploy.resources.limits.as_ref().is_some_and(|l| l.pids.is_some()) {
-        warn(out, "resources.limits.pids", "the PID limit is a kubelet setting (podPidsLimit); not translated");
+    if deploy
+        .resources
+        .limits
+        .as_ref()
+        .is_some_and(|l| l.pids.is_some())
+    {
+        warn(
+            out,
+            "resources.limits.pids",
+            "the PID limit is a kubelet setting (podPidsLimit); not translated",
+        );
     }
     if deploy
         .resources
@@ -220,13 +276,27 @@ fn deploy(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagnostic>)
         .as_ref()
         .is_some_and(|r| !r.generic_resources.is_empty())
     {
-        warn(out, "resources.reservations.generic_resources", "swarm generic resources are not translated; use extended resources");
+        warn(
+            out,
+            "resources.reservations.generic_resources",
+            "swarm generic resources are not translated; use extended resources",
+        );
     }
 }
 
 fn dependencies(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
     for (dep, condition) in &service.depends_on {
-        if condition.restart {
+        // compose adds these dependencies itself, with restart set; they are not the user's.
+        let implied = service.network_mode.as_deref() == Some(&format!("service:{dep}"))
+            || service
+                .volumes_from
+                .iter()
+                .any(|v| v.split(':').next() == Some(dep.as_str()))
+            || service
+                .links
+                .iter()
+                .any(|l| l.split(':').next() == Some(dep.as_str()));
+        if condition.restart && !implied {
             out.push(Diagnostic::warning(
                 format!("services.{name}.depends_on.{dep}.restart"),
                 format!("Kubernetes does not restart {name} when {dep} is updated"),
@@ -236,7 +306,10 @@ fn dependencies(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
 }
 
 /// Reports of every service, then of the project's networks.
-pub fn untranslated(project: &Project, roles: &IndexMap<String, Classification>) -> Vec<Diagnostic> {
+pub fn untranslated(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (name, service) in &project.services {
         let role = roles.get(name).map_or(Role::Deployment, |c| c.role.clone());
@@ -256,7 +329,10 @@ pub fn untranslated(project: &Project, roles: &IndexMap<String, Classification>)
                 "the cluster assigns pod addresses; not translated",
             ));
         }
-        if network.driver.as_deref().is_some_and(|d| d != "bridge" && d != "overlay")
+        if network
+            .driver
+            .as_deref()
+            .is_some_and(|d| d != "bridge" && d != "overlay")
             || !network.driver_opts.is_empty()
         {
             out.push(Diagnostic::warning(
@@ -266,7 +342,10 @@ pub fn untranslated(project: &Project, roles: &IndexMap<String, Classification>)
         }
     }
     if !project.models.is_empty() {
-        out.push(Diagnostic::warning("models", "compose AI models are not translated"));
+        out.push(Diagnostic::warning(
+            "models",
+            "compose AI models are not translated",
+        ));
     }
     out
 }
@@ -295,7 +374,10 @@ mod tests {
         assert_eq!(
             paths,
             [
-                ("services.web.container_name", crate::diagnostic::Level::Note),
+                (
+                    "services.web.container_name",
+                    crate::diagnostic::Level::Note
+                ),
                 ("services.web.pids_limit", crate::diagnostic::Level::Warning),
             ]
         );
@@ -307,7 +389,10 @@ mod tests {
     impl<'de> serde::Deserializer<'de> for &FieldNames {
         type Error = serde::de::value::Error;
 
-        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
             Err(serde::de::Error::custom("only structs"))
         }
 
@@ -337,7 +422,10 @@ mod tests {
         // Each key either translated or with a specific reason: the generic "not
         // translated" exists only for keys added to the model later.
         for key in fields {
-            assert!(!matches!(fate(key), Fate::Warning("not translated")), "{key}");
+            assert!(
+                !matches!(fate(key), Fate::Warning("not translated")),
+                "{key}"
+            );
         }
     }
 

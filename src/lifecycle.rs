@@ -16,7 +16,11 @@ use crate::compose::model::{PreStartHook, Service, ServiceHook};
 use crate::diagnostic::Diagnostic;
 use crate::workload::{escape, sanitize_name};
 
-fn handler(hooks: &[ServiceHook], path: &str, out: &mut Vec<Diagnostic>) -> Option<LifecycleHandler> {
+fn handler(
+    hooks: &[ServiceHook],
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<LifecycleHandler> {
     for (i, hook) in hooks.iter().enumerate() {
         let mut lost = Vec::new();
         if hook.user.is_some() {
@@ -130,7 +134,11 @@ fn pre_start_container(
         .collect();
     Container {
         name: format!("{}-{suffix}", base.trim_end_matches('-')),
-        image: Some(hook.image.clone().unwrap_or_else(|| default_image.to_owned())),
+        image: Some(
+            hook.image
+                .clone()
+                .unwrap_or_else(|| default_image.to_owned()),
+        ),
         command: hook
             .command
             .as_ref()
@@ -187,7 +195,12 @@ mod tests {
         let service = Service {
             pre_start: vec![
                 PreStartHook {
-                    command: Some(vec!["chown".into(), "-R".into(), "1000".into(), "/data".into()]),
+                    command: Some(vec![
+                        "chown".into(),
+                        "-R".into(),
+                        "1000".into(),
+                        "/data".into(),
+                    ]),
                     user: Some("0".into()),
                     ..PreStartHook::default()
                 },
@@ -201,7 +214,10 @@ mod tests {
         let inits = pre_start("My_App", &service, "app:1");
         assert_eq!(inits[0].name, "my-app-pre-start");
         assert_eq!(inits[0].image.as_deref(), Some("app:1"));
-        assert_eq!(inits[0].security_context.as_ref().unwrap().run_as_user, Some(0));
+        assert_eq!(
+            inits[0].security_context.as_ref().unwrap().run_as_user,
+            Some(0)
+        );
         assert_eq!(inits[1].name, "my-app-pre-start-2");
         assert_eq!(inits[1].image.as_deref(), Some("alpine:3"));
     }

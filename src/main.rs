@@ -229,7 +229,13 @@ fn loader_diagnostics(warnings: &[compose::Warning]) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn load_options(args: &ProjectArgs, interpolate: bool) -> Result<LoadOptions, compose::Error> {
+/// `for_conversion`: an unset `${VAR:?msg}` is a warning (left empty) rather than an error,
+/// except under `--strict`, where every warning is one.
+fn load_options(
+    args: &ProjectArgs,
+    interpolate: bool,
+    for_conversion: bool,
+) -> Result<LoadOptions, compose::Error> {
     let working_dir = std::env::current_dir().map_err(|e| {
         compose::Error::project(format!("cannot determine the working directory: {e}"))
     })?;
@@ -262,13 +268,14 @@ fn load_options(args: &ProjectArgs, interpolate: bool) -> Result<LoadOptions, co
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect(),
         interpolate,
+        missing_required_is_warning: for_conversion,
     })
 }
 
 fn run(cli: Cli) -> Result<Outcome, compose::Error> {
     match cli.command {
         Command::Config(args) => {
-            let opts = load_options(&cli.project, !args.no_interpolate)?;
+            let opts = load_options(&cli.project, !args.no_interpolate, false)?;
             let loaded = compose::load(&opts)?;
             let output = if args.services {
                 loaded
@@ -290,7 +297,7 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
         Command::Convert(args) => {
-            let loaded = compose::load(&load_options(&cli.project, true)?)?;
+            let loaded = compose::load(&load_options(&cli.project, true, !args.strict)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
             let mut diagnostics = loader_diagnostics(&loaded.warnings);
             diagnostics.extend(conversion.diagnostics.iter().cloned());
@@ -316,7 +323,7 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
         Command::Explain(args) => {
-            let loaded = compose::load(&load_options(&cli.project, true)?)?;
+            let loaded = compose::load(&load_options(&cli.project, true, true)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
             let reports = convert::explain(&conversion);
             let output = match args.format {

@@ -107,11 +107,7 @@ impl Object {
 
 /// Sorts objects into the output order.
 pub fn sort(objects: &mut [Object]) {
-    objects.sort_by(|a, b| {
-        a.rank()
-            .cmp(&b.rank())
-            .then_with(|| a.name().cmp(b.name()))
-    });
+    objects.sort_by(|a, b| a.rank().cmp(&b.rank()).then_with(|| a.name().cmp(b.name())));
 }
 
 #[cfg(test)]

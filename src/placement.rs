@@ -243,7 +243,11 @@ mod tests {
     fn inequalities_and_roles_become_node_affinity() {
         let s = scheduling(
             "web",
-            &service(&["node.labels.zone!=eu-1", "node.role==manager"], None, None),
+            &service(
+                &["node.labels.zone!=eu-1", "node.role==manager"],
+                None,
+                None,
+            ),
             &labels(),
         );
         let terms = s
@@ -267,7 +271,11 @@ mod tests {
     fn unknown_constraints_are_reported() {
         let s = scheduling(
             "web",
-            &service(&["node.id==abc", "engine.labels.x==y", "nonsense"], None, None),
+            &service(
+                &["node.id==abc", "engine.labels.x==y", "nonsense"],
+                None,
+                None,
+            ),
             &labels(),
         );
         assert_eq!(s.diagnostics.len(), 3);
@@ -288,7 +296,9 @@ mod tests {
         assert_eq!(s.topology_spread[0].when_unsatisfiable, "ScheduleAnyway");
         let anti = s.affinity.unwrap().pod_anti_affinity.unwrap();
         assert_eq!(
-            anti.required_during_scheduling_ignored_during_execution.unwrap()[0].topology_key,
+            anti.required_during_scheduling_ignored_during_execution
+                .unwrap()[0]
+                .topology_key,
             HOSTNAME
         );
     }

@@ -370,9 +370,7 @@ fn security_context(
         ..SecurityContext::default()
     };
     for (i, opt) in service.security_opt.iter().enumerate() {
-        let (key, value) = opt
-            .split_once([':', '='])
-            .unwrap_or((opt.as_str(), "true"));
+        let (key, value) = opt.split_once([':', '=']).unwrap_or((opt.as_str(), "true"));
         match (key, value) {
             ("no-new-privileges", "true") => ctx.allow_privilege_escalation = Some(false),
             ("no-new-privileges", "false") => {}
@@ -767,7 +765,9 @@ fn push_wait(
     if condition.condition == "service_completed_successfully" {
         diagnostics.push(Diagnostic::warning(
             path.clone(),
-            format!("{dep} is a long-running workload; waiting for it to start instead of to complete"),
+            format!(
+                "{dep} is a long-running workload; waiting for it to start instead of to complete"
+            ),
         ));
     }
     let ports = inputs
@@ -903,7 +903,13 @@ pub fn workloads(inputs: &Inputs) -> Result<(Vec<Workload>, Vec<Diagnostic>), Na
         let long_running = !matches!(class.role, Role::Job | Role::CronJob { .. });
         let mut volumes = parts.volumes.clone();
         let mut rwo = parts.writes_read_write_once;
-        let mut containers = vec![container(inputs, name, service, long_running, &mut diagnostics)];
+        let mut containers = vec![container(
+            inputs,
+            name,
+            service,
+            long_running,
+            &mut diagnostics,
+        )];
         for (other, other_class) in inputs.roles {
             let Some(other_service) = project.services.get(other) else {
                 continue;
@@ -931,7 +937,13 @@ pub fn workloads(inputs: &Inputs) -> Result<(Vec<Workload>, Vec<Diagnostic>), Na
         // service's own dependencies are waited for before it runs. pre_start hooks last:
         // compose runs them once the dependencies are up.
         let mut init_containers: Vec<Container> = Vec::new();
-        push_inits(inputs, name, service, &mut init_containers, &mut diagnostics);
+        push_inits(
+            inputs,
+            name,
+            service,
+            &mut init_containers,
+            &mut diagnostics,
+        );
         let main_image = containers[0].image.clone().unwrap_or_default();
         init_containers.extend(lifecycle::pre_start(name, service, &main_image));
         let mut annotations: BTreeMap<String, String> = service
@@ -970,7 +982,12 @@ pub fn workloads(inputs: &Inputs) -> Result<(Vec<Workload>, Vec<Diagnostic>), Na
         let deploy_labels: BTreeMap<String, String> = service
             .deploy
             .as_ref()
-            .map(|d| d.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|d| {
+                d.labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         let metadata = ObjectMeta {
             name: Some(k8s.clone()),

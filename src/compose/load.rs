@@ -58,7 +58,15 @@ pub struct LoadOptions {
     pub environment: IndexMap<String, String>,
     /// `--no-interpolate` sets this to false.
     pub interpolate: bool,
+    /// An unset `${VAR:?msg}` becomes a warning and an empty value instead of an error.
+    /// `convert` sets it: its output must be reviewed anyway, and the values such variables
+    /// guard are mostly secrets the user may prefer to create in the cluster.
+    pub missing_required_is_warning: bool,
 }
+
+/// Stands for a missing required variable while its template is substituted again; no YAML
+/// scalar can hold a NUL, so it cannot meet a real value.
+const MISSING: &str = "\u{0}compose2kube-missing\u{0}";
 
 /// A loaded project and what the loader learnt on the way.
 #[derive(Debug, Clone)]
@@ -522,8 +530,40 @@ impl Loader<'_> {
                     return Ok(());
                 }
                 let env = &self.env;
-                let out = interpolate::interpolate(s, &|k| env.get(k).cloned())
-                    .map_err(|e| Error::new(&node.loc, path, e.to_string()))?;
+                let mut missing: Vec<String> = Vec::new();
+                let out = loop {
+                    let lookup = |k: &str| {
+                        if missing.iter().any(|m| m == k) {
+                            Some(MISSING.to_owned())
+                        } else {
+                            env.get(k).cloned()
+                        }
+                    };
+                    match interpolate::interpolate(s, &lookup) {
+                        Ok(out) => break out,
+                        Err(interpolate::InterpolateError::Required { variable, message })
+                            if self.opts.missing_required_is_warning
+                                && !missing.contains(&variable) =>
+                        {
+                            let why = if message.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({message})")
+                            };
+                            self.warnings.push(Warning::new(
+                                &node.loc,
+                                path,
+                                format!("required variable {variable} is missing a value{why}; left empty: set it and convert again"),
+                            ));
+                            missing.push(variable);
+                        }
+                        Err(e) => return Err(Error::new(&node.loc, path, e.to_string())),
+                    }
+                };
+                let out = interpolate::Interpolated {
+                    value: out.value.replace(MISSING, ""),
+                    unset: out.unset,
+                };
                 for var in out.unset {
                     if self.warned_vars.insert(var.clone()) {
                         self.warnings.push(Warning::new(

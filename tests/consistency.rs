@@ -1,0 +1,75 @@
+//! The consistency check (see `support/consistency.rs`) over the output of every example,
+//! every convert golden case, and every corpus project when `../shared/corpus` exists.
+
+mod support;
+
+#[path = "support/consistency.rs"]
+mod consistency;
+
+use std::path::Path;
+
+fn check_dir(dir: &Path, args: &[String], env: &[(String, String)], failures: &mut Vec<String>) {
+    let mut args = args.to_vec();
+    args.extend(["--format".to_owned(), "json".to_owned()]);
+    let out = support::run_in(dir, &args, env, None);
+    let name = dir.display().to_string();
+    if !out.status.success() {
+        // Cases that are meant to fail are checked by their own golden tests.
+        return;
+    }
+    let list: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => {
+            failures.push(format!("{name}: output is not JSON: {e}"));
+            return;
+        }
+    };
+    for e in consistency::check(&list, &String::from_utf8_lossy(&out.stderr)) {
+        failures.push(format!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn examples_and_golden_cases_are_consistent() {
+    let mut failures = Vec::new();
+    for dir in support::case_dirs("examples") {
+        check_dir(&dir, &["convert".into()], &[], &mut failures);
+    }
+    for dir in support::case_dirs("tests/convert") {
+        let (args, env) = support::case_args(&dir, &["convert"]);
+        if args.first().is_some_and(|a| a == "convert") && !args.iter().any(|a| a == "--format") {
+            check_dir(&dir, &args, &env, &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn corpus_conversions_are_consistent() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipping: {} not found", corpus.display());
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("compose.yaml").is_file())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let args = match std::fs::read_to_string(dir.join("args")) {
+            Ok(text) => std::iter::once("convert".to_owned())
+                .chain(text.split_whitespace().map(str::to_owned))
+                .collect(),
+            Err(_) => vec![
+                "convert".to_owned(),
+                "-f".to_owned(),
+                "compose.yaml".to_owned(),
+            ],
+        };
+        check_dir(&dir, &args, &[], &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
