@@ -299,6 +299,21 @@ fn classify_one(
             ),
         });
     }
+    // A server built from the project's own Dockerfile has no image name to go by; its
+    // service name (`elasticsearch`, `clickhouse`) is the best evidence left, and only
+    // counts with a named volume to keep.
+    if service.image.is_none()
+        && service.volumes.iter().any(|v| v.r#type == "volume" && v.source.is_some())
+        && let Some(category) = images::lookup(name).and_then(|k| k.stateful)
+    {
+        return Ok(Classification {
+            role: Role::StatefulSet,
+            reason: format!(
+                "built from source, named like a known {} and keeping a named volume",
+                category.describe()
+            ),
+        });
+    }
     Ok(Classification {
         role: Role::Deployment,
         reason: "a long-running service with no sign of state, schedule or node affinity".into(),

@@ -132,7 +132,7 @@ pub static KNOWN_IMAGES: &[KnownImage] = &[
     stateful(&["surrealdb"], Database, &[tcp(8000)]),
     // Key-value stores.
     stateful(
-        &["redis", "redis-stack", "redis-stack-server"],
+        &["redis", "redis-stack", "redis-stack-server", "redismod"],
         KeyValue,
         &[tcp(6379)],
     ),
@@ -221,17 +221,67 @@ pub fn repository_name(image: &str) -> String {
     name.to_ascii_lowercase()
 }
 
-/// The known family of an image, if any.
+/// Words that make an image a tool around a server rather than the server: `mongo-express`,
+/// `redis-exporter`, `kafka-ui`, `postgres-backup` hold no data of their own.
+const TOOL_WORDS: &[&str] = &[
+    "admin", "backup", "cli", "client", "commander", "console", "dashboard", "dashboards",
+    "exporter", "express", "gui", "insight", "manager", "operator", "proxy", "rest", "tools",
+    "ui", "web",
+];
+
+/// The known family of an image, if any: its repository name is a family name, or (for
+/// stateful servers only) one of the words of a variant's name is (`kafka-container`,
+/// `swarmprom-prometheus`, `zulip-postgresql`), unless another word makes it a tool.
 pub fn lookup(image: &str) -> Option<&'static KnownImage> {
     let name = repository_name(image);
-    KNOWN_IMAGES
+    if let Some(known) = KNOWN_IMAGES
         .iter()
         .find(|k| k.names.contains(&name.as_str()))
+    {
+        return Some(known);
+    }
+    let words: Vec<&str> = name.split(['-', '_', '.']).collect();
+    if words.len() < 2 || words.iter().any(|w| TOOL_WORDS.contains(w)) {
+        return None;
+    }
+    KNOWN_IMAGES
+        .iter()
+        .filter(|k| k.stateful.is_some())
+        .find(|k| words.iter().any(|w| k.names.contains(w)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variants_match_on_a_word_of_their_name_unless_they_are_tools() {
+        for (image, family) in [
+            ("ghcr.io/posthog/kafka-container:v2.8.2", "kafka"),
+            ("stefanprodan/swarmprom-prometheus:v2.5.0", "prometheus"),
+            ("zulip/zulip-postgresql:14", "postgres"),
+            ("clickhouse-self-hosted-local", "clickhouse"),
+        ] {
+            let known = lookup(image).unwrap_or_else(|| panic!("{image}"));
+            assert!(known.names.contains(&family), "{image}");
+            assert!(known.stateful.is_some(), "{image}");
+        }
+        for image in [
+            "mongo-express",
+            "oliver006/redis_exporter",
+            "provectuslabs/kafka-ui",
+            "postgres-backup-local",
+            "postgrest/postgrest",
+            "redis",
+        ] {
+            assert!(
+                lookup(image).is_none_or(|k| k.names.contains(&"redis")),
+                "{image}"
+            );
+        }
+        assert!(lookup("mongo-express").is_none());
+        assert!(lookup("postgrest/postgrest").is_none());
+    }
 
     #[test]
     fn repository_name_ignores_registry_namespace_tag_and_digest() {
