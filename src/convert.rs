@@ -172,10 +172,21 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
                 _ => name.as_str(),
             };
             let owner_k8s = sanitize_name(owner);
+            let referenced = conversion
+                .objects
+                .iter()
+                .find(|o| matches!(o, Object::Workload(_)) && o.name() == owner_k8s)
+                .map(|w| references(&w.to_json()))
+                .unwrap_or_default();
             let objects = conversion
                 .objects
                 .iter()
-                .filter(|o| belongs_to(o, &owner_k8s))
+                .filter(|o| {
+                    belongs_to(o, &owner_k8s)
+                        || referenced
+                            .iter()
+                            .any(|(kind, name)| o.kind() == *kind && o.name() == name)
+                })
                 .map(|o| format!("{}/{}", o.kind(), o.name()))
                 .collect();
             let diagnostics = conversion
@@ -193,6 +204,40 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
             }
         })
         .collect()
+}
+
+/// The ConfigMaps, Secrets and claims a workload's pod template names.
+fn references(workload: &serde_json::Value) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut visit = vec![workload];
+    // The pod spec is nested differently per kind; the reference fields are unambiguous
+    // wherever they sit, so the whole object is walked.
+    while let Some(value) = visit.pop() {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let found = match key.as_str() {
+                        "configMap" | "configMapRef" | "configMapKeyRef" => {
+                            v.get("name").map(|n| ("ConfigMap", n))
+                        }
+                        "secret" => v.get("secretName").map(|n| ("Secret", n)),
+                        "secretRef" | "secretKeyRef" => v.get("name").map(|n| ("Secret", n)),
+                        "persistentVolumeClaim" => v
+                            .get("claimName")
+                            .map(|n| ("PersistentVolumeClaim", n)),
+                        _ => None,
+                    };
+                    if let Some((kind, serde_json::Value::String(name))) = found {
+                        out.push((kind, name.clone()));
+                    }
+                    visit.push(v);
+                }
+            }
+            serde_json::Value::Array(items) => visit.extend(items),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The reports as a table for people: one block per service, its role and objects on the
