@@ -7,7 +7,7 @@
 //! here, sorted by service and key, and returned: the binary prints them.
 
 use indexmap::IndexMap;
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{ContainerPort, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::classify::{self, Classification, Role};
@@ -18,6 +18,8 @@ use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
 use crate::objects::{self, Object};
 use crate::options::Options;
+use crate::ports::{self, ListeningPort};
+use crate::services;
 use crate::workload::{self, ContainerParts, Inputs, sanitize_name};
 
 /// The result of a conversion.
@@ -71,7 +73,21 @@ pub fn convert(
     workload::check_names(project)
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     let mut diagnostics = coverage::untranslated(project, &roles);
-    let parts: IndexMap<String, ContainerParts> = IndexMap::new();
+    let listening = ports::listening_ports(project);
+    let network = services::network(project, &roles, &listening, options)
+        .map_err(|e| project_error(loaded, &e.path, e.message))?;
+    diagnostics.extend(network.diagnostics);
+    let mut parts: IndexMap<String, ContainerParts> = IndexMap::new();
+    for (name, ports) in &listening {
+        let part = parts.entry(name.clone()).or_default();
+        part.ports = Some(container_ports(ports));
+        if options.network_policies {
+            for net in services::pod_networks(project, name) {
+                part.pod_labels
+                    .insert(services::network_label(&net), "true".into());
+            }
+        }
+    }
     let inputs = Inputs {
         project,
         roles: &roles,
@@ -82,6 +98,24 @@ pub fn convert(
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     diagnostics.extend(workload_diagnostics);
     let mut out: Vec<Object> = Vec::new();
+    out.extend(
+        network
+            .services
+            .into_iter()
+            .map(|s| Object::Service(Box::new(s))),
+    );
+    out.extend(
+        network
+            .ingresses
+            .into_iter()
+            .map(|i| Object::Ingress(Box::new(i))),
+    );
+    out.extend(
+        network
+            .policies
+            .into_iter()
+            .map(|p| Object::NetworkPolicy(Box::new(p))),
+    );
     for pdb in workload::disruption_budgets(project, &workloads) {
         out.push(Object::PodDisruptionBudget(Box::new(pdb)));
     }
@@ -113,6 +147,19 @@ pub fn convert(
         diagnostics,
         roles,
     })
+}
+
+/// The containerPorts of a service's container; the long syntax's name is not repeated here
+/// (container port names have stricter rules, and the Service targets numbers).
+fn container_ports(ports: &[ListeningPort]) -> Vec<ContainerPort> {
+    ports
+        .iter()
+        .map(|p| ContainerPort {
+            container_port: p.port,
+            protocol: Some(p.protocol.clone()),
+            ..ContainerPort::default()
+        })
+        .collect()
 }
 
 /// Diagnostics in the order of the services in the file, then by key.

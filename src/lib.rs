@@ -16,5 +16,7 @@ pub mod lifecycle;
 pub mod objects;
 pub mod options;
 pub mod placement;
+pub mod ports;
 pub mod probes;
+pub mod services;
 pub mod workload;
