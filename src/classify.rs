@@ -303,7 +303,10 @@ fn classify_one(
     // service name (`elasticsearch`, `clickhouse`) is the best evidence left, and only
     // counts with a named volume to keep.
     if service.image.is_none()
-        && service.volumes.iter().any(|v| v.r#type == "volume" && v.source.is_some())
+        && service
+            .volumes
+            .iter()
+            .any(|v| v.r#type == "volume" && v.source.is_some())
         && let Some(category) = images::lookup(name).and_then(|k| k.stateful)
     {
         return Ok(Classification {

@@ -13,6 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::classify::{self, Classification, Role};
 use crate::compose::node::Loc;
 use crate::compose::{Error, Loaded, render};
+use crate::configuration;
 use crate::coverage;
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
@@ -61,7 +62,7 @@ fn check_namespace(ns: &str) -> Result<(), Error> {
 
 pub fn convert(
     loaded: &Loaded,
-    _files: &dyn ProjectFiles,
+    files: &dyn ProjectFiles,
     options: &Options,
 ) -> Result<Conversion, Error> {
     if let Some(ns) = &options.namespace {
@@ -77,7 +78,16 @@ pub fn convert(
     let network = services::network(project, &roles, &listening, options)
         .map_err(|e| project_error(loaded, &e.path, e.message))?;
     diagnostics.extend(network.diagnostics);
+    let config = configuration::configuration(loaded, files, options)?;
+    diagnostics.extend(config.diagnostics);
     let mut parts: IndexMap<String, ContainerParts> = IndexMap::new();
+    for (name, c) in config.containers {
+        let part = parts.entry(name).or_default();
+        part.env = Some(c.env);
+        part.env_from = c.env_from;
+        part.volumes.extend(c.volumes);
+        part.mounts.extend(c.mounts);
+    }
     for (name, ports) in &listening {
         let part = parts.entry(name.clone()).or_default();
         part.ports = Some(container_ports(ports));
@@ -98,6 +108,18 @@ pub fn convert(
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     diagnostics.extend(workload_diagnostics);
     let mut out: Vec<Object> = Vec::new();
+    out.extend(
+        config
+            .config_maps
+            .into_iter()
+            .map(|c| Object::ConfigMap(Box::new(c))),
+    );
+    out.extend(
+        config
+            .secrets
+            .into_iter()
+            .map(|c| Object::Secret(Box::new(c))),
+    );
     out.extend(
         network
             .services
@@ -269,9 +291,9 @@ fn references(workload: &serde_json::Value) -> Vec<(&'static str, String)> {
                         }
                         "secret" => v.get("secretName").map(|n| ("Secret", n)),
                         "secretRef" | "secretKeyRef" => v.get("name").map(|n| ("Secret", n)),
-                        "persistentVolumeClaim" => v
-                            .get("claimName")
-                            .map(|n| ("PersistentVolumeClaim", n)),
+                        "persistentVolumeClaim" => {
+                            v.get("claimName").map(|n| ("PersistentVolumeClaim", n))
+                        }
                         _ => None,
                     };
                     if let Some((kind, serde_json::Value::String(name))) = found {

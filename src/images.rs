@@ -224,9 +224,25 @@ pub fn repository_name(image: &str) -> String {
 /// Words that make an image a tool around a server rather than the server: `mongo-express`,
 /// `redis-exporter`, `kafka-ui`, `postgres-backup` hold no data of their own.
 const TOOL_WORDS: &[&str] = &[
-    "admin", "backup", "cli", "client", "commander", "console", "dashboard", "dashboards",
-    "exporter", "express", "gui", "insight", "manager", "operator", "proxy", "rest", "tools",
-    "ui", "web",
+    "admin",
+    "backup",
+    "cli",
+    "client",
+    "commander",
+    "console",
+    "dashboard",
+    "dashboards",
+    "exporter",
+    "express",
+    "gui",
+    "insight",
+    "manager",
+    "operator",
+    "proxy",
+    "rest",
+    "tools",
+    "ui",
+    "web",
 ];
 
 /// The known family of an image, if any: its repository name is a family name, or (for

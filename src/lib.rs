@@ -6,6 +6,7 @@
 
 pub mod classify;
 pub mod compose;
+pub mod configuration;
 pub mod convert;
 pub mod coverage;
 pub mod diagnostic;

@@ -185,7 +185,13 @@ pub fn listening_ports(project: &Project) -> IndexMap<String, Vec<ListeningPort>
             .flatten()
             .map(String::as_str)
             .chain(client_service.command.iter().flatten().map(String::as_str))
-            .chain(client_service.entrypoint.iter().flatten().map(String::as_str))
+            .chain(
+                client_service
+                    .entrypoint
+                    .iter()
+                    .flatten()
+                    .map(String::as_str),
+            )
             .collect();
         for (name, service) in &project.services {
             if name == client {

@@ -110,7 +110,11 @@ fn meta(project: &Project, name: &str, owner: &str) -> ObjectMeta {
 }
 
 /// The exposure asked for a service, if any.
-fn exposure(name: &str, service: &Service, options: &Options) -> Result<Option<ServiceType>, String> {
+fn exposure(
+    name: &str,
+    service: &Service,
+    options: &Options,
+) -> Result<Option<ServiceType>, String> {
     let x = extension::of(service).unwrap_or_default();
     if let Some(t) = x.service {
         return Ok(Some(t));
@@ -158,7 +162,9 @@ fn published(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Vec<(i
             }
             _ => out.push(Diagnostic::warning(
                 path,
-                format!("published port \"{published}\" cannot be paired with its target; not exposed"),
+                format!(
+                    "published port \"{published}\" cannot be paired with its target; not exposed"
+                ),
             )),
         }
     }
@@ -213,7 +219,14 @@ fn ingress_wish(
         && expose != "false"
     {
         let host = (expose != "true")
-            .then(|| expose.split(',').next().unwrap_or_default().trim().to_owned())
+            .then(|| {
+                expose
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
             .filter(|h| !h.is_empty());
         return Some(IngressWish {
             host: host.or(host_for_flag),
@@ -570,13 +583,7 @@ mod tests {
             .ports
             .iter()
             .flatten()
-            .map(|p| {
-                (
-                    p.name.clone().unwrap(),
-                    p.port,
-                    p.protocol.clone().unwrap(),
-                )
-            })
+            .map(|p| (p.name.clone().unwrap(), p.port, p.protocol.clone().unwrap()))
             .collect()
     }
 
@@ -609,7 +616,10 @@ mod tests {
         .unwrap();
         let spec = |i: usize| n.services[i].spec.as_ref().unwrap();
         assert_eq!(spec(0).cluster_ip.as_deref(), Some("None"));
-        assert_eq!(ports_of(&n.services[0]), [("tcp-5432".into(), 5432, "TCP".into())]);
+        assert_eq!(
+            ports_of(&n.services[0]),
+            [("tcp-5432".into(), 5432, "TCP".into())]
+        );
         assert_eq!(n.services[1].metadata.name.as_deref(), Some("q"));
         assert!(spec(1).ports.is_none());
     }
@@ -623,7 +633,10 @@ mod tests {
         .unwrap();
         assert_eq!(n.services.len(), 1);
         assert_eq!(
-            ports_of(&n.services[0]).iter().map(|p| p.1).collect::<Vec<_>>(),
+            ports_of(&n.services[0])
+                .iter()
+                .map(|p| p.1)
+                .collect::<Vec<_>>(),
             [8000, 9901]
         );
     }
@@ -671,7 +684,10 @@ mod tests {
         assert_eq!(path.path_type, "Prefix");
         let backend = path.backend.service.as_ref().unwrap();
         assert_eq!(backend.port.as_ref().unwrap().number, Some(8080));
-        assert_eq!(spec.tls.as_ref().unwrap()[0].secret_name.as_deref(), Some("shop-tls"));
+        assert_eq!(
+            spec.tls.as_ref().unwrap()[0].secret_name.as_deref(),
+            Some("shop-tls")
+        );
     }
 
     #[test]
@@ -680,9 +696,19 @@ mod tests {
             ingress_host: Some("example.com".into()),
             ..Options::default()
         };
-        let one = run("services:\n  web:\n    image: app\n    ports: ['80:80']\n", &options).unwrap();
+        let one = run(
+            "services:\n  web:\n    image: app\n    ports: ['80:80']\n",
+            &options,
+        )
+        .unwrap();
         let host = |n: &Network, i: usize| {
-            n.ingresses[i].spec.as_ref().unwrap().rules.as_ref().unwrap()[0]
+            n.ingresses[i]
+                .spec
+                .as_ref()
+                .unwrap()
+                .rules
+                .as_ref()
+                .unwrap()[0]
                 .host
                 .clone()
         };

@@ -40,10 +40,10 @@ pub fn check(list: &Value, diagnostics: &str) -> Vec<String> {
     };
     let mentioned = |name: &str| diagnostics.contains(name);
     let refer = |errors: &mut Vec<String>,
-                     owner: &str,
-                     kind: &str,
-                     name: &str,
-                     key: Option<&str>| {
+                 owner: &str,
+                 kind: &str,
+                 name: &str,
+                 key: Option<&str>| {
         match find(kind, name) {
             Some(object) => {
                 if let Some(key) = key {
