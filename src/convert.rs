@@ -21,6 +21,7 @@ use crate::objects::{self, Object};
 use crate::options::Options;
 use crate::ports::{self, ListeningPort};
 use crate::services;
+use crate::storage;
 use crate::workload::{self, ContainerParts, Inputs, sanitize_name};
 
 /// The result of a conversion.
@@ -39,6 +40,15 @@ fn project_error(loaded: &Loaded, path: &str, message: impl Into<String>) -> Err
         ..Loc::default()
     };
     Error::new(&loc, path, message)
+}
+
+/// Places an error that has no location in the first compose file.
+fn located(loaded: &Loaded, e: Error) -> Error {
+    if e.loc.known() {
+        e
+    } else {
+        project_error(loaded, &e.path, e.message)
+    }
 }
 
 /// A namespace name is an RFC 1123 label; a wrong one is the user's to fix, not ours to
@@ -75,10 +85,13 @@ pub fn convert(
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     let mut diagnostics = coverage::untranslated(project, &roles);
     let listening = ports::listening_ports(project);
-    let network = services::network(project, &roles, &listening, options)
-        .map_err(|e| project_error(loaded, &e.path, e.message))?;
+    let network =
+        services::network(project, &roles, &listening, options).map_err(|e| located(loaded, e))?;
     diagnostics.extend(network.diagnostics);
     let config = configuration::configuration(loaded, files, options)?;
+    let volumes = storage::storage(project, &roles, &loaded.project_dir, files, options)
+        .map_err(|e| located(loaded, e))?;
+    diagnostics.extend(volumes.diagnostics);
     diagnostics.extend(config.diagnostics);
     let mut parts: IndexMap<String, ContainerParts> = IndexMap::new();
     for (name, c) in config.containers {
@@ -87,6 +100,13 @@ pub fn convert(
         part.env_from = c.env_from;
         part.volumes.extend(c.volumes);
         part.mounts.extend(c.mounts);
+    }
+    for (name, c) in volumes.containers {
+        let part = parts.entry(name).or_default();
+        part.volumes.extend(c.volumes);
+        part.mounts.extend(c.mounts);
+        part.claim_templates = c.claim_templates;
+        part.writes_read_write_once = c.writes_read_write_once;
     }
     for (name, ports) in &listening {
         let part = parts.entry(name.clone()).or_default();
@@ -108,6 +128,18 @@ pub fn convert(
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     diagnostics.extend(workload_diagnostics);
     let mut out: Vec<Object> = Vec::new();
+    out.extend(
+        volumes
+            .config_maps
+            .into_iter()
+            .map(|c| Object::ConfigMap(Box::new(c))),
+    );
+    out.extend(
+        volumes
+            .claims
+            .into_iter()
+            .map(|c| Object::PersistentVolumeClaim(Box::new(c))),
+    );
     out.extend(
         config
             .config_maps
@@ -162,6 +194,21 @@ pub fn convert(
         })));
     }
     objects::sort(&mut out);
+    // Two objects of one kind and name would silently replace each other on apply.
+    if let Some(pair) = out
+        .windows(2)
+        .find(|w| w[0].kind() == w[1].kind() && w[0].name() == w[1].name())
+    {
+        return Err(project_error(
+            loaded,
+            "",
+            format!(
+                "two {} objects would be named {}; rename one of the compose services, volumes or files behind them",
+                pair[0].kind(),
+                pair[0].name()
+            ),
+        ));
+    }
     diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
     diagnostics.dedup();
     Ok(Conversion {

@@ -20,4 +20,5 @@ pub mod placement;
 pub mod ports;
 pub mod probes;
 pub mod services;
+pub mod storage;
 pub mod workload;

@@ -8,13 +8,22 @@ mod consistency;
 
 use std::path::Path;
 
-fn check_dir(dir: &Path, args: &[String], env: &[(String, String)], failures: &mut Vec<String>) {
+fn check_dir(
+    dir: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    must_convert: bool,
+    failures: &mut Vec<String>,
+) {
     let mut args = args.to_vec();
     args.extend(["--format".to_owned(), "json".to_owned()]);
     let out = support::run_in(dir, &args, env, None);
     let name = dir.display().to_string();
     if !out.status.success() {
-        // Cases that are meant to fail are checked by their own golden tests.
+        // Golden cases that are meant to fail are checked by their own tests.
+        if must_convert {
+            failures.push(format!("{name}: {}", String::from_utf8_lossy(&out.stderr)));
+        }
         return;
     }
     let list: serde_json::Value = match serde_json::from_slice(&out.stdout) {
@@ -33,12 +42,12 @@ fn check_dir(dir: &Path, args: &[String], env: &[(String, String)], failures: &m
 fn examples_and_golden_cases_are_consistent() {
     let mut failures = Vec::new();
     for dir in support::case_dirs("examples") {
-        check_dir(&dir, &["convert".into()], &[], &mut failures);
+        check_dir(&dir, &["convert".into()], &[], true, &mut failures);
     }
     for dir in support::case_dirs("tests/convert") {
         let (args, env) = support::case_args(&dir, &["convert"]);
         if args.first().is_some_and(|a| a == "convert") && !args.iter().any(|a| a == "--format") {
-            check_dir(&dir, &args, &env, &mut failures);
+            check_dir(&dir, &args, &env, false, &mut failures);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -69,7 +78,7 @@ fn corpus_conversions_are_consistent() {
                 "compose.yaml".to_owned(),
             ],
         };
-        check_dir(&dir, &args, &[], &mut failures);
+        check_dir(&dir, &args, &[], true, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
