@@ -3,7 +3,8 @@
 //!
 //! - `environment` → `env`, in compose order; a key without a value is left out, as compose
 //!   leaves unset variables out.
-//! - Keys that look secret ([`looks_secret`]) have their values in one Secret
+//! - Keys that look secret ([`looks_secret`]), and values that hold a password
+//!   ([`holds_credentials`]: `postgres://app:s3cret@db/app`), have their values in one Secret
 //!   `<service>-env`, read through `secretKeyRef`: values never appear in a diagnostic.
 //! - `env_file` → one ConfigMap `<service>-env` with the files' values (later files win) and
 //!   `envFrom`; secret-looking keys of the files go to the Secret `<service>-env`, also
@@ -75,6 +76,17 @@ pub fn looks_secret(key: &str) -> bool {
         .any(|w| k.contains(w))
         || k.ends_with("_KEY")
         || k.ends_with("PASS")
+}
+
+/// Values that carry a password whatever their key: URLs with `user:password@`
+/// (`postgres://app:s3cret@db:5432/app`).
+pub fn holds_credentials(value: &str) -> bool {
+    value.split("://").skip(1).any(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+            userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+        })
+    })
 }
 
 fn is_config_key(key: &str) -> bool {
@@ -167,7 +179,7 @@ pub fn configuration(
         let mut secret_env: BTreeMap<String, String> = BTreeMap::new();
         for (key, value) in &service.environment {
             let Some(value) = value else { continue };
-            if looks_secret(key) {
+            if looks_secret(key) || holds_credentials(value) {
                 secret_env.insert(key.clone(), value.clone());
                 container.env.push(EnvVar {
                     name: key.clone(),
@@ -210,7 +222,7 @@ pub fn configuration(
                     value: Some(escape(&value)),
                     ..EnvVar::default()
                 });
-            } else if looks_secret(&key) {
+            } else if looks_secret(&key) || holds_credentials(&value) {
                 secret_env.insert(key, value);
                 file_secret = true;
             } else {
@@ -653,6 +665,15 @@ mod tests {
         ] {
             assert!(!looks_secret(key), "{key}");
         }
+    }
+
+    #[test]
+    fn urls_with_passwords_are_credentials() {
+        assert!(holds_credentials("postgres://app:s3cret@db:5432/app"));
+        assert!(holds_credentials("redis://:pw@cache:6379/0"));
+        assert!(!holds_credentials("postgres://app@db:5432/app"));
+        assert!(!holds_credentials("http://api:8000/v1?next=a@b"));
+        assert!(!holds_credentials("user:pass@host"));
     }
 
     #[test]

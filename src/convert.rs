@@ -109,8 +109,19 @@ pub fn convert(
         part.writes_read_write_once = c.writes_read_write_once;
     }
     for (name, ports) in &listening {
+        // A batch container that happens to use a server image (pg_dump in postgres:16)
+        // does not serve that image's port.
+        let batch = matches!(
+            roles.get(name).map(|c| &c.role),
+            Some(Role::Job | Role::CronJob { .. } | Role::Init { .. })
+        );
+        let ports: Vec<ListeningPort> = ports
+            .iter()
+            .filter(|p| !(batch && p.source == ports::PortSource::KnownImage))
+            .cloned()
+            .collect();
         let part = parts.entry(name.clone()).or_default();
-        part.ports = Some(container_ports(ports));
+        part.ports = Some(container_ports(&ports));
         if options.network_policies {
             for net in services::pod_networks(project, name) {
                 part.pod_labels

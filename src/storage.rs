@@ -234,8 +234,7 @@ impl Builder<'_> {
                 self.memory(name, "/dev/shm", Some(memory_quantity(shm.0)));
             }
         }
-        self.named_volumes()?;
-        for (key, _) in &self.project.volumes {
+        for key in self.project.volumes.keys() {
             if !self.shared.contains_key(key) {
                 self.out.diagnostics.push(Diagnostic::warning(
                     format!("volumes.{key}"),
@@ -243,6 +242,7 @@ impl Builder<'_> {
                 ));
             }
         }
+        self.named_volumes()?;
         self.out.config_maps = self.config_maps.into_values().collect();
         Ok(self.out)
     }
@@ -914,6 +914,7 @@ mod tests {
         assert_eq!(mode(&s, 0), "ReadWriteOnce");
         assert_eq!(mode(&s, 1), "ReadWriteMany");
         assert_eq!(mode(&s, 2), "ReadOnlyMany");
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
         assert!(s.containers["one"].writes_read_write_once);
         assert!(!s.containers["many"].writes_read_write_once);
         let size = &s.claims[0]

@@ -345,7 +345,15 @@ fn security_context(
         .map(|u| u.split_once(':').unwrap_or((u, "")))
     {
         Some((u, g)) => {
-            let (uid, gid) = (u.parse::<i64>().ok(), g.parse::<i64>().ok());
+            // `root` is uid and gid 0 everywhere; other names depend on the image.
+            let id = |s: &str| {
+                if s == "root" {
+                    Some(0)
+                } else {
+                    s.parse::<i64>().ok()
+                }
+            };
+            let (uid, gid) = (id(u), id(g));
             if uid.is_none() || (!g.is_empty() && gid.is_none()) {
                 diagnostics.push(Diagnostic::warning(
                     format!("services.{name}.user"),
@@ -952,7 +960,12 @@ pub fn workloads(inputs: &Inputs) -> Result<(Vec<Workload>, Vec<Diagnostic>), Na
             .chain(service.annotations.iter())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        annotations.retain(|k, _| !k.starts_with("com.docker.compose."));
+        // Directives to compose tooling, already acted on, are not the pod's business.
+        annotations.retain(|k, _| {
+            !["com.docker.compose.", "compose2kube.", "kompose."]
+                .iter()
+                .any(|p| k.starts_with(p))
+        });
         let selector_labels = selector(project, &k8s);
         let mut pod = PodSpec {
             containers,

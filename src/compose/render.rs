@@ -36,8 +36,13 @@ pub fn config(loaded: &Loaded, format: Format) -> Result<String, Error> {
 }
 
 /// YAML text of any serializable value, with compose2kube's quoting rules.
+/// Long single-line strings stay on one line (a folded `>` scalar would split commands and
+/// URLs across lines, hard to grep and diff); multi-line strings keep the literal `|` style.
 pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_saphyr::to_string(value).map_err(|e| Error::project(format!("cannot render YAML: {e}")))
+    let mut options = serde_saphyr::SerializerOptions::default();
+    options.folded_wrap_chars = usize::MAX;
+    serde_saphyr::to_string_with_options(value, options)
+        .map_err(|e| Error::project(format!("cannot render YAML: {e}")))
 }
 
 fn merge_env_files(service: &mut Value, loaded: &Loaded) {
