@@ -315,6 +315,23 @@ pub fn network(
         let stateful = matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet));
         let mut taken = Vec::new();
         let mut service_ports: Vec<ServicePort> = Vec::new();
+        // Two ports the user named alike cannot both keep the name; renaming one silently
+        // would break whatever refers to it.
+        let mut named: Vec<(&str, i32, &str)> = Vec::new();
+        for p in pod_ports {
+            if let Some(n) = &p.name {
+                let this = (n.as_str(), p.port, p.protocol.as_str());
+                if named
+                    .iter()
+                    .any(|(m, port, proto)| *m == this.0 && (*port, *proto) != (this.1, this.2))
+                {
+                    return Err(Error::project(format!(
+                        "services.{owner}.ports: two ports of one pod are named \"{n}\"; port names must be unique"
+                    )));
+                }
+                named.push(this);
+            }
+        }
         for p in pod_ports {
             if service_ports
                 .iter()
@@ -353,6 +370,26 @@ pub fn network(
                 pairs.extend(published(name, sidecar, &mut out.diagnostics));
             }
         }
+        let mut has_ingress = false;
+        let host_for_flag = options.ingress_host.as_ref().and_then(|h| {
+            flag_hosts.contains(owner).then(|| {
+                if flag_hosts.len() == 1 {
+                    h.clone()
+                } else {
+                    format!("{k8s}.{h}")
+                }
+            })
+        });
+        if let Some(wish) = ingress_wish(owner, service, options, host_for_flag) {
+            let all: Vec<ListeningPort> = pod_ports.iter().map(|p| (*p).clone()).collect();
+            let Some(port) = http_port(service, &all) else {
+                return Err(Error::project(format!(
+                    "services.{owner}: an Ingress was asked for, but the service listens on no TCP port; declare one with ports, expose or x-kubernetes.ports"
+                )));
+            };
+            out.ingresses.push(ingress(project, &k8s, port, wish));
+            has_ingress = true;
+        }
         let kind = exposure(owner, service, options).map_err(Error::project)?;
         match kind {
             Some(ServiceType::NodePort | ServiceType::LoadBalancer) if !pairs.is_empty() => {
@@ -390,7 +427,7 @@ pub fn network(
                 });
             }
             Some(_) => {}
-            None if !pairs.is_empty() => {
+            None if !pairs.is_empty() && !has_ingress => {
                 let list: Vec<String> = pairs.iter().map(|(p, t, _)| format!("{p}→{t}")).collect();
                 out.diagnostics.push(Diagnostic::note(
                     format!("services.{owner}.ports"),
@@ -401,24 +438,6 @@ pub fn network(
                 ));
             }
             None => {}
-        }
-        let host_for_flag = options.ingress_host.as_ref().and_then(|h| {
-            flag_hosts.contains(owner).then(|| {
-                if flag_hosts.len() == 1 {
-                    h.clone()
-                } else {
-                    format!("{k8s}.{h}")
-                }
-            })
-        });
-        if let Some(wish) = ingress_wish(owner, service, options, host_for_flag) {
-            let all: Vec<ListeningPort> = pod_ports.iter().map(|p| (*p).clone()).collect();
-            let Some(port) = http_port(service, &all) else {
-                return Err(Error::project(format!(
-                    "services.{owner}: an Ingress was asked for, but the service listens on no TCP port; declare one with ports, expose or x-kubernetes.ports"
-                )));
-            };
-            out.ingresses.push(ingress(project, &k8s, port, wish));
         }
     }
     if options.network_policies {
@@ -605,6 +624,16 @@ mod tests {
         );
         assert_eq!(n.diagnostics.len(), 1, "{:?}", n.diagnostics);
         assert!(n.diagnostics[0].message.contains("--expose-published"));
+    }
+
+    #[test]
+    fn ports_named_alike_are_an_error() {
+        let e = run(
+            "services:\n  web:\n    image: app\n    ports: [{target: 80, name: web}, {target: 81, name: web}]\n",
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("named \"web\""), "{e}");
     }
 
     #[test]

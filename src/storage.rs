@@ -8,7 +8,8 @@
 //! - used only by one StatefulSet → a `volumeClaimTemplate` (ReadWriteOnce) per replica;
 //! - otherwise one PVC named after the volume, shared by every user: ReadWriteOnce when one
 //!   single-replica pod writes it (that Deployment then uses `Recreate`), ReadWriteMany when
-//!   several pods or replicas write it, ReadOnlyMany when every mount is read-only. A
+//!   several pods or replicas write it or other pods read it too (a ReadWriteOnce volume
+//!   attaches to one node), ReadOnlyMany when every mount is read-only. A
 //!   StatefulSet sharing a written volume with others gets that PVC, with a warning;
 //! - `external: true` → the existing claim of that name, not emitted, with a note; the
 //!   local driver's bind form (`o: bind`, `device: /path`) → hostPath; other drivers and
@@ -81,7 +82,12 @@ pub struct ContainerStorage {
 /// A pod volume name: an RFC 1123 label, deterministic for its source.
 fn volume_name(parts: &[&str]) -> String {
     let joined = parts.join("-");
-    let name = sanitize_name(&joined);
+    let mut name = String::new();
+    for c in sanitize_name(&joined.replace('/', "-")).chars() {
+        if !(c == '-' && name.ends_with('-')) {
+            name.push(c);
+        }
+    }
     if name.len() < 63 && joined.len() < 63 {
         return name;
     }
@@ -754,9 +760,15 @@ impl Builder<'_> {
                 .iter()
                 .map(|o| self.replicas_of(o))
                 .fold(0i64, i64::saturating_add);
+            // ReadWriteOnce attaches to one node: only right when one single-replica pod uses
+            // the volume at all, since readers elsewhere could not mount it either.
+            let all_replicas: i64 = owners
+                .iter()
+                .map(|o| self.replicas_of(o))
+                .fold(0i64, i64::saturating_add);
             let mode = if writers.is_empty() {
                 "ReadOnlyMany"
-            } else if writer_pods.len() == 1 && writer_replicas == 1 {
+            } else if writer_pods.len() == 1 && writer_replicas == 1 && all_replicas == 1 {
                 "ReadWriteOnce"
             } else {
                 "ReadWriteMany"

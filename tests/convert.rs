@@ -49,3 +49,27 @@ fn convert_goldens() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A project file over 1 MiB cannot become a ConfigMap: an error naming the mount, generated
+/// here rather than stored in the repository.
+#[test]
+fn a_config_file_over_one_mebibyte_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16\n    volumes: ['./dump.sql:/docker-entrypoint-initdb.d/dump.sql:ro']\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("dump.sql"), vec![b'-'; 1024 * 1024 + 1]).unwrap();
+    let out = support::run_in(dir.path(), &["convert".into()], &[], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ")
+            && stderr.contains("services.db.volumes[0]")
+            && stderr.contains("at most 1 MiB"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
