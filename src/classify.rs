@@ -299,23 +299,35 @@ fn classify_one(
             ),
         });
     }
-    // A server built from the project's own Dockerfile has no image name to go by; its
-    // service name (`elasticsearch`, `clickhouse`) is the best evidence left, and only
-    // counts with a named volume to keep.
-    if service.image.is_none()
-        && service
-            .volumes
-            .iter()
-            .any(|v| v.r#type == "volume" && v.source.is_some())
-        && let Some(category) = images::lookup(name).and_then(|k| k.stateful)
-    {
-        return Ok(Classification {
-            role: Role::StatefulSet,
-            reason: format!(
-                "built from source, named like a known {} and keeping a named volume",
-                category.describe()
-            ),
-        });
+    // Weaker evidence, believed only with a named volume to keep: an image whose name
+    // contains a server's (`kafka-container`), or for a server built from the project's own
+    // Dockerfile, its service name (`elasticsearch`).
+    let keeps_volume = service
+        .volumes
+        .iter()
+        .any(|v| v.r#type == "volume" && v.source.is_some());
+    if keeps_volume {
+        let why = match service.image.as_deref() {
+            Some(image) => images::lookup_variant(image)
+                .and_then(|k| k.stateful)
+                .map(|c| {
+                    format!(
+                        "image {} is named like a known {}",
+                        images::repository_name(image),
+                        c.describe()
+                    )
+                }),
+            None => images::lookup(name)
+                .or_else(|| images::lookup_variant(name))
+                .and_then(|k| k.stateful)
+                .map(|c| format!("built from source, named like a known {}", c.describe())),
+        };
+        if let Some(why) = why {
+            return Ok(Classification {
+                role: Role::StatefulSet,
+                reason: format!("{why} and keeping a named volume"),
+            });
+        }
     }
     Ok(Classification {
         role: Role::Deployment,
@@ -372,6 +384,17 @@ mod tests {
 
     fn role(yaml: &str, service: &str) -> Role {
         roles(yaml)[service].role.clone()
+    }
+
+    #[test]
+    fn variants_and_built_servers_need_a_named_volume() {
+        let yaml = "services:\n  kafka:\n    image: ghcr.io/posthog/kafka-container:v2\n    volumes: [kafka-data:/data]\n  etl:\n    image: example/etl-kafka\n  elasticsearch:\n    build: ./es\n    volumes: [es:/usr/share/elasticsearch/data]\n  search:\n    build: ./search\nvolumes: {kafka-data: {}, es: {}}\n";
+        let r = roles(yaml);
+        assert_eq!(r["kafka"].role, Role::StatefulSet);
+        assert!(r["kafka"].reason.contains("named like a known message broker"));
+        assert_eq!(r["etl"].role, Role::Deployment);
+        assert_eq!(r["elasticsearch"].role, Role::StatefulSet);
+        assert_eq!(r["search"].role, Role::Deployment);
     }
 
     #[test]
