@@ -391,7 +391,11 @@ mod tests {
         let yaml = "services:\n  kafka:\n    image: ghcr.io/posthog/kafka-container:v2\n    volumes: [kafka-data:/data]\n  etl:\n    image: example/etl-kafka\n  elasticsearch:\n    build: ./es\n    volumes: [es:/usr/share/elasticsearch/data]\n  search:\n    build: ./search\nvolumes: {kafka-data: {}, es: {}}\n";
         let r = roles(yaml);
         assert_eq!(r["kafka"].role, Role::StatefulSet);
-        assert!(r["kafka"].reason.contains("named like a known message broker"));
+        assert!(
+            r["kafka"]
+                .reason
+                .contains("named like a known message broker")
+        );
         assert_eq!(r["etl"].role, Role::Deployment);
         assert_eq!(r["elasticsearch"].role, Role::StatefulSet);
         assert_eq!(r["search"].role, Role::Deployment);

@@ -16,6 +16,7 @@
 //!       ingress: {host: db.example.com, path: /, tls: db-tls, class: nginx, annotations: {}}
 //!       size: 20Gi                   # claim size of the service's volumes
 //!       storage_class: fast-ssd
+//!       bind_mounts: hostpath        # this service's bind mounts as hostPath (auto | hostpath)
 //!       tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
 //!       node_selector: {disktype: ssd}
 //!       probes: {readiness: true, liveness: true}   # false turns a derived probe off
@@ -42,11 +43,20 @@ pub struct XKubernetes {
     pub ingress: Option<Ingress>,
     pub size: Option<String>,
     pub storage_class: Option<String>,
+    pub bind_mounts: Option<BindMounts>,
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
     #[serde(default)]
     pub node_selector: IndexMap<String, String>,
     pub probes: Option<Probes>,
+}
+
+/// What a service's bind mounts become, overriding `--bind-mounts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BindMounts {
+    Auto,
+    HostPath,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

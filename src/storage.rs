@@ -34,7 +34,8 @@
 //! - any other directory → a PVC `<service>-<dir>`, like a named volume, and a note that its
 //!   current content is not copied.
 //!
-//! `--bind-mounts hostpath` makes every bind mount a hostPath. `tmpfs` entries and
+//! `--bind-mounts hostpath` (or `x-kubernetes: {bind_mounts: hostpath}` on one service) makes
+//! bind mounts hostPaths, as asked. `tmpfs` entries and
 //! `shm_size` → memory `emptyDir`s (at `/dev/shm` for the latter); anonymous volumes →
 //! `emptyDir`, with a note; `volumes_from` repeats the other service's mounts (`:ro` makes
 //! them read-only).
@@ -401,7 +402,12 @@ impl Builder<'_> {
         source: &str,
         v: &ServiceVolume,
     ) -> Result<(), Error> {
-        if self.options.bind_mounts == BindMounts::HostPath {
+        let asked = match extension::of(service).ok().and_then(|x| x.bind_mounts) {
+            Some(extension::BindMounts::HostPath) => true,
+            Some(extension::BindMounts::Auto) => false,
+            None => self.options.bind_mounts == BindMounts::HostPath,
+        };
+        if asked {
             self.host_path(name, path, source, v, false);
             return Ok(());
         }
@@ -467,7 +473,6 @@ impl Builder<'_> {
             }
             None => self.data_dir(name, path, &base, source, v),
         }
-        let _ = service;
         Ok(())
     }
 
@@ -1137,6 +1142,20 @@ mod tests {
             "256Mi"
         );
         assert_eq!(s.containers["b"].mounts[0].read_only, Some(true));
+    }
+
+    #[test]
+    fn a_service_can_ask_for_host_paths() {
+        let fs = InMemory::new().file("/p/app.conf", "x");
+        let s = run(
+            "services:\n  a:\n    image: app\n    volumes: ['./app.conf:/etc/app.conf']\n    x-kubernetes: {bind_mounts: hostpath}\n  b:\n    image: app\n    volumes: ['./app.conf:/etc/app.conf']\n",
+            fs,
+            &Options::default(),
+        )
+        .unwrap();
+        assert!(s.containers["a"].volumes[0].host_path.is_some());
+        assert!(s.containers["b"].volumes[0].config_map.is_some());
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
     }
 
     #[test]
