@@ -398,6 +398,12 @@ fn mount(
         let Some(s) = project.secrets.get(source) else {
             return Ok(());
         };
+        if s.driver.is_some() || !s.driver_opts.is_empty() || s.template_driver.is_some() {
+            diagnostics.push(Diagnostic::warning(
+                format!("{kind}.{source}"),
+                "secret drivers and template drivers are not translated; the Secret holds the value as given",
+            ));
+        }
         (
             s.file.clone(),
             None,
@@ -409,6 +415,12 @@ fn mount(
         let Some(c) = project.configs.get(source) else {
             return Ok(());
         };
+        if c.template_driver.is_some() {
+            diagnostics.push(Diagnostic::warning(
+                format!("{kind}.{source}.template_driver"),
+                "templates are not rendered; the ConfigMap holds the file as it is",
+            ));
+        }
         (
             c.file.clone(),
             c.content.clone(),

@@ -442,6 +442,23 @@ pub fn network(
     }
     if options.network_policies {
         policies(project, roles, &mut out);
+    } else {
+        let mut networks: Vec<String> = project
+            .services
+            .keys()
+            .flat_map(|name| pod_networks(project, name))
+            .collect();
+        networks.sort();
+        networks.dedup();
+        if networks.len() > 1 {
+            out.diagnostics.push(Diagnostic::note(
+                "networks",
+                format!(
+                    "every pod can reach every other: the separation of networks {} is kept only with --network-policies",
+                    networks.join(", ")
+                ),
+            ));
+        }
     }
     Ok(out)
 }
@@ -749,6 +766,18 @@ mod tests {
         .unwrap();
         assert_eq!(two.ingresses.len(), 2);
         assert_eq!(host(&two, 0).as_deref(), Some("web.example.com"));
+    }
+
+    #[test]
+    fn separate_networks_without_policies_get_a_note() {
+        let n = run(
+            "services:\n  web:\n    image: app\n    networks: [front]\n  db:\n    image: postgres\n    networks: [back]\nnetworks:\n  front:\n  back:\n",
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!(n.diagnostics.len(), 1);
+        assert_eq!(n.diagnostics[0].path, "networks");
+        assert!(n.diagnostics[0].message.contains("back, front"));
     }
 
     #[test]
