@@ -135,7 +135,8 @@ pub fn referenced_ports(text: &str, host: &str) -> Vec<i32> {
     while let Some(found) = text[from..].find(host) {
         let start = from + found;
         let end = start + host.len();
-        from = start + 1;
+        // Past the first character of the match, whatever its width.
+        from = start + host.chars().next().map_or(1, char::len_utf8);
         let delimited = start == 0
             || matches!(
                 bytes[start - 1],
@@ -236,6 +237,7 @@ mod tests {
         assert!(referenced_ports("db:99999", "db").is_empty());
         assert!(referenced_ports("db:0", "db").is_empty());
         assert_eq!(referenced_ports("db:1 db:2", "db"), [1, 2]);
+        assert_eq!(referenced_ports("ébase ébase:80", "ébase"), [80]);
     }
 
     fn project(yaml: &str) -> Project {
