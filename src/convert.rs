@@ -31,6 +31,8 @@ pub struct Conversion {
     pub objects: Vec<Object>,
     pub diagnostics: Vec<Diagnostic>,
     pub roles: IndexMap<String, Classification>,
+    /// Why each service listens on each of its ports, for `explain`.
+    pub port_evidence: IndexMap<String, Vec<String>>,
 }
 
 /// An error about the project, placed in its first compose file.
@@ -84,7 +86,17 @@ pub fn convert(
     workload::check_names(project)
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     let mut diagnostics = coverage::untranslated(project, &roles);
-    let listening = ports::listening_ports(project);
+    // A batch container that happens to use a server image (pg_dump in postgres:16) does
+    // not serve that image's port.
+    let mut listening = ports::listening_ports(project);
+    for (name, ports) in listening.iter_mut() {
+        if matches!(
+            roles.get(name).map(|c| &c.role),
+            Some(Role::Job | Role::CronJob { .. } | Role::Init { .. })
+        ) {
+            ports.retain(|p| p.source != ports::PortSource::KnownImage);
+        }
+    }
     let network =
         services::network(project, &roles, &listening, options).map_err(|e| located(loaded, e))?;
     diagnostics.extend(network.diagnostics);
@@ -109,19 +121,8 @@ pub fn convert(
         part.writes_read_write_once = c.writes_read_write_once;
     }
     for (name, ports) in &listening {
-        // A batch container that happens to use a server image (pg_dump in postgres:16)
-        // does not serve that image's port.
-        let batch = matches!(
-            roles.get(name).map(|c| &c.role),
-            Some(Role::Job | Role::CronJob { .. } | Role::Init { .. })
-        );
-        let ports: Vec<ListeningPort> = ports
-            .iter()
-            .filter(|p| !(batch && p.source == ports::PortSource::KnownImage))
-            .cloned()
-            .collect();
         let part = parts.entry(name.clone()).or_default();
-        part.ports = Some(container_ports(&ports));
+        part.ports = Some(container_ports(ports));
         if options.network_policies {
             for net in services::pod_networks(project, name) {
                 part.pod_labels
@@ -222,10 +223,21 @@ pub fn convert(
     }
     diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
     diagnostics.dedup();
+    let port_evidence = listening
+        .iter()
+        .map(|(name, ports)| {
+            let service = &project.services[name];
+            (
+                name.clone(),
+                ports.iter().map(|p| p.evidence(service)).collect(),
+            )
+        })
+        .collect();
     Ok(Conversion {
         objects: out,
         diagnostics,
         roles,
+        port_evidence,
     })
 }
 
@@ -284,6 +296,8 @@ pub struct ServiceReport {
     pub reason: String,
     /// `Kind/name` of the objects that carry the service.
     pub objects: Vec<String>,
+    /// The ports it listens on, each with its evidence.
+    pub ports: Vec<String>,
     /// The diagnostics about this service, as printed.
     pub diagnostics: Vec<String>,
 }
@@ -327,6 +341,11 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
                 role: class.role.name(),
                 reason: class.reason.clone(),
                 objects,
+                ports: conversion
+                    .port_evidence
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_default(),
                 diagnostics,
             }
         })
@@ -388,6 +407,9 @@ pub fn explain_table(reports: &[ServiceReport]) -> String {
             r.service, r.role
         ));
         out.push_str(&format!("{indent}why: {}\n", r.reason));
+        for p in &r.ports {
+            out.push_str(&format!("{indent}port {p}\n"));
+        }
         for d in &r.diagnostics {
             out.push_str(&format!("{indent}{d}\n"));
         }
