@@ -190,7 +190,6 @@ struct IngressWish {
 }
 
 fn ingress_wish(
-    name: &str,
     service: &Service,
     options: &Options,
     host_for_flag: Option<String>,
@@ -237,7 +236,6 @@ fn ingress_wish(
             annotations: BTreeMap::new(),
         });
     }
-    let _ = name;
     host_for_flag.map(|host| IngressWish {
         host: Some(host),
         path: "/".into(),
@@ -380,7 +378,7 @@ pub fn network(
                 }
             })
         });
-        if let Some(wish) = ingress_wish(owner, service, options, host_for_flag) {
+        if let Some(wish) = ingress_wish(service, options, host_for_flag) {
             let all: Vec<ListeningPort> = pod_ports.iter().map(|p| (*p).clone()).collect();
             let Some(port) = http_port(service, &all) else {
                 return Err(Error::project(format!(

@@ -230,11 +230,33 @@ impl Builder<'_> {
             }
             for (i, entry) in service.tmpfs.iter().enumerate() {
                 let (target, opts) = entry.split_once(':').unwrap_or((entry.as_str(), ""));
-                let size = opts
+                // Docker's `64m` is 64 MiB; Kubernetes would read it as 64 millibytes.
+                let size = match opts.split(',').find_map(|o| o.strip_prefix("size=")) {
+                    Some(text) => match crate::compose::syntax::parse_bytes(text) {
+                        Ok(bytes) => Some(memory_quantity(bytes)),
+                        Err(e) => {
+                            self.warn(
+                                format!("services.{name}.tmpfs[{i}]"),
+                                format!("size {text}: {e}; no size limit"),
+                            );
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let others: Vec<&str> = opts
                     .split(',')
-                    .find_map(|o| o.strip_prefix("size="))
-                    .map(|s| Quantity(s.to_owned()));
-                let _ = i;
+                    .filter(|o| !o.is_empty() && !o.starts_with("size="))
+                    .collect();
+                if !others.is_empty() {
+                    self.warn(
+                        format!("services.{name}.tmpfs[{i}]"),
+                        format!(
+                            "{}: an emptyDir takes only a size; not translated",
+                            others.join(",")
+                        ),
+                    );
+                }
                 self.memory(name, target, size);
             }
             if let Some(shm) = &service.shm_size {
@@ -344,6 +366,12 @@ impl Builder<'_> {
                 }
             },
             "tmpfs" => {
+                if v.tmpfs.as_ref().is_some_and(|t| t.mode.is_some()) {
+                    self.warn(
+                        format!("{path}.tmpfs.mode"),
+                        "an emptyDir takes only a size; the mode is not translated",
+                    );
+                }
                 let size = v
                     .tmpfs
                     .as_ref()
@@ -1113,7 +1141,7 @@ mod tests {
         };
         let fs = InMemory::new().file("/p/app.conf", "x");
         let s = run(
-            "services:\n  a:\n    image: app\n    volumes: ['./app.conf:/etc/app.conf']\n    tmpfs: ['/run:size=64m']\n    shm_size: 256m\n  b:\n    image: app\n    volumes_from: ['a:ro']\n",
+            "services:\n  a:\n    image: app\n    volumes: ['./app.conf:/etc/app.conf']\n    tmpfs: ['/run:size=64m,mode=1777']\n    shm_size: 256m\n  b:\n    image: app\n    volumes_from: ['a:ro']\n",
             fs,
             &options,
         )
@@ -1142,6 +1170,18 @@ mod tests {
             "256Mi"
         );
         assert_eq!(s.containers["b"].mounts[0].read_only, Some(true));
+        assert_eq!(
+            a.volumes[1]
+                .empty_dir
+                .as_ref()
+                .unwrap()
+                .size_limit
+                .as_ref()
+                .unwrap()
+                .0,
+            "64Mi"
+        );
+        assert_eq!(s.diagnostics[0].path, "services.a.tmpfs[0]");
     }
 
     #[test]
