@@ -81,6 +81,9 @@ struct ExplainArgs {
 /// How the project is translated; shared by `convert` and `explain`.
 #[derive(Args, Debug)]
 struct TranslationArgs {
+    /// Compose files, as with -f (`compose2kube convert compose.yaml`)
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
     /// Put every object in this namespace, and emit the Namespace
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     namespace: Option<String>,
@@ -221,6 +224,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Files named after the subcommand join those given with -f, after them.
+fn with_files(mut project: ProjectArgs, files: &[String]) -> ProjectArgs {
+    project.files.extend(files.iter().cloned());
+    project
+}
+
 /// Loader warnings join the conversion's, first, as warnings about the compose file.
 fn loader_diagnostics(warnings: &[compose::Warning]) -> Vec<Diagnostic> {
     warnings
@@ -297,7 +306,8 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
         Command::Convert(args) => {
-            let loaded = compose::load(&load_options(&cli.project, true, !args.strict)?)?;
+            let project = with_files(cli.project, &args.translation.files);
+            let loaded = compose::load(&load_options(&project, true, !args.strict)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
             let mut diagnostics = loader_diagnostics(&loaded.warnings);
             diagnostics.extend(conversion.diagnostics.iter().cloned());
@@ -323,7 +333,8 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
         Command::Explain(args) => {
-            let loaded = compose::load(&load_options(&cli.project, true, true)?)?;
+            let project = with_files(cli.project, &args.translation.files);
+            let loaded = compose::load(&load_options(&project, true, true)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
             let reports = convert::explain(&conversion);
             let output = match args.format {
