@@ -82,8 +82,8 @@ struct ExplainArgs {
 #[derive(Args, Debug)]
 struct TranslationArgs {
     /// Compose files, as with -f (`compose2kube convert compose.yaml`)
-    #[arg(value_name = "FILE")]
-    files: Vec<String>,
+    #[arg(id = "file_arguments", value_name = "FILE")]
+    paths: Vec<String>,
     /// Put every object in this namespace, and emit the Namespace
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     namespace: Option<String>,
@@ -306,7 +306,7 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
         Command::Convert(args) => {
-            let project = with_files(cli.project, &args.translation.files);
+            let project = with_files(cli.project, &args.translation.paths);
             let loaded = compose::load(&load_options(&project, true, !args.strict)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
             let mut diagnostics = loader_diagnostics(&loaded.warnings);
@@ -333,7 +333,7 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
         Command::Explain(args) => {
-            let project = with_files(cli.project, &args.translation.files);
+            let project = with_files(cli.project, &args.translation.paths);
             let loaded = compose::load(&load_options(&project, true, true)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
             let reports = convert::explain(&conversion);
