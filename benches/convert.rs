@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use compose2kube::compose::{LoadOptions, load};
-use compose2kube::convert::{convert, to_yaml_stream};
+use compose2kube::convert::convert;
 use compose2kube::files::Disk;
 use compose2kube::options::Options;
+use compose2kube::output::stream::to_yaml_stream;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench_convert(c: &mut Criterion) {

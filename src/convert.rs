@@ -10,19 +10,20 @@ use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{ContainerPort, Namespace};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::build::configuration;
+use crate::build::coverage;
+use crate::build::names;
+use crate::build::network;
+use crate::build::object::{self, Object};
+use crate::build::storage;
+use crate::build::workload::{self, ContainerParts, Inputs};
+use crate::classify::ports::{self, ListeningPort};
 use crate::classify::{self, Classification, Role};
 use crate::compose::node::Loc;
-use crate::compose::{Error, Loaded, render};
-use crate::configuration;
-use crate::coverage;
+use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
-use crate::objects::{self, Object};
 use crate::options::Options;
-use crate::ports::{self, ListeningPort};
-use crate::services;
-use crate::storage;
-use crate::workload::{self, ContainerParts, Inputs, sanitize_name};
 
 /// The result of a conversion.
 #[derive(Debug, Clone)]
@@ -83,7 +84,7 @@ pub fn convert(
     let project = &loaded.project;
     let roles = classify::classify(project)
         .map_err(|e| project_error(loaded, &format!("services.{}", e.service), e.message))?;
-    workload::check_names(project)
+    names::check_names(project)
         .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
     let mut diagnostics = coverage::untranslated(project, &roles);
     // A batch container that happens to use a server image (pg_dump in postgres:16) does
@@ -98,7 +99,7 @@ pub fn convert(
         }
     }
     let network =
-        services::network(project, &roles, &listening, options).map_err(|e| located(loaded, e))?;
+        network::network(project, &roles, &listening, options).map_err(|e| located(loaded, e))?;
     diagnostics.extend(network.diagnostics);
     let config = configuration::configuration(loaded, files, options)?;
     let volumes = storage::storage(project, &roles, &loaded.project_dir, files, options)
@@ -124,9 +125,9 @@ pub fn convert(
         let part = parts.entry(name.clone()).or_default();
         part.ports = Some(container_ports(ports));
         if options.network_policies {
-            for net in services::pod_networks(project, name) {
+            for net in network::pod_networks(project, name) {
                 part.pod_labels
-                    .insert(services::network_label(&net), "true".into());
+                    .insert(network::network_label(&net), "true".into());
             }
         }
     }
@@ -205,7 +206,7 @@ pub fn convert(
             ..Namespace::default()
         })));
     }
-    objects::sort(&mut out);
+    object::sort(&mut out);
     // Two objects of one kind and name would silently replace each other on apply.
     if let Some(pair) = out
         .windows(2)
@@ -264,172 +265,6 @@ fn order_key<'a>(
         .and_then(|s| project.services.get_index_of(s))
         .map_or(usize::MAX, |i| i);
     (service, d.path.as_str(), d.message.as_str())
-}
-
-/// The objects as a multi-document YAML stream for `kubectl apply -f -`.
-pub fn to_yaml_stream(objects: &[Object]) -> Result<String, Error> {
-    let mut out = String::new();
-    for object in objects {
-        out.push_str("---\n");
-        out.push_str(&render::to_yaml(&object.to_json())?);
-    }
-    Ok(out)
-}
-
-/// The objects as one `v1 List`, the JSON form `kubectl apply -f` also reads.
-pub fn to_json_list(objects: &[Object]) -> Result<String, Error> {
-    let list = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "List",
-        "items": objects.iter().map(Object::to_json).collect::<Vec<_>>(),
-    });
-    serde_json::to_string_pretty(&list)
-        .map(|s| s + "\n")
-        .map_err(|e| Error::project(format!("cannot render JSON: {e}")))
-}
-
-/// What each service became, for `explain`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ServiceReport {
-    pub service: String,
-    pub role: String,
-    pub reason: String,
-    /// `Kind/name` of the objects that carry the service.
-    pub objects: Vec<String>,
-    /// The ports it listens on, each with its evidence.
-    pub ports: Vec<String>,
-    /// The diagnostics about this service, as printed.
-    pub diagnostics: Vec<String>,
-}
-
-/// One report per service, in the project's order.
-pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
-    conversion
-        .roles
-        .iter()
-        .map(|(name, class)| {
-            let owner = match &class.role {
-                Role::Sidecar { of } | Role::Init { of } => of.as_str(),
-                _ => name.as_str(),
-            };
-            let owner_k8s = sanitize_name(owner);
-            let referenced = conversion
-                .objects
-                .iter()
-                .find(|o| matches!(o, Object::Workload(_)) && o.name() == owner_k8s)
-                .map(|w| references(&w.to_json()))
-                .unwrap_or_default();
-            let objects = conversion
-                .objects
-                .iter()
-                .filter(|o| {
-                    belongs_to(o, &owner_k8s)
-                        || referenced
-                            .iter()
-                            .any(|(kind, name)| o.kind() == *kind && o.name() == name)
-                })
-                .map(|o| format!("{}/{}", o.kind(), o.name()))
-                .collect();
-            let diagnostics = conversion
-                .diagnostics
-                .iter()
-                .filter(|d| d.service() == Some(name.as_str()))
-                .map(|d| format!("{}: {d}", d.level.as_str()))
-                .collect();
-            ServiceReport {
-                service: name.clone(),
-                role: class.role.name(),
-                reason: class.reason.clone(),
-                objects,
-                ports: conversion
-                    .port_evidence
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_default(),
-                diagnostics,
-            }
-        })
-        .collect()
-}
-
-/// The ConfigMaps, Secrets and claims a workload's pod template names.
-fn references(workload: &serde_json::Value) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    let mut visit = vec![workload];
-    // The pod spec is nested differently per kind; the reference fields are unambiguous
-    // wherever they sit, so the whole object is walked.
-    while let Some(value) = visit.pop() {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    let found = match key.as_str() {
-                        "configMap" | "configMapRef" | "configMapKeyRef" => {
-                            v.get("name").map(|n| ("ConfigMap", n))
-                        }
-                        "secret" => v.get("secretName").map(|n| ("Secret", n)),
-                        "secretRef" | "secretKeyRef" => v.get("name").map(|n| ("Secret", n)),
-                        "persistentVolumeClaim" => {
-                            v.get("claimName").map(|n| ("PersistentVolumeClaim", n))
-                        }
-                        _ => None,
-                    };
-                    if let Some((kind, serde_json::Value::String(name))) = found {
-                        out.push((kind, name.clone()));
-                    }
-                    visit.push(v);
-                }
-            }
-            serde_json::Value::Array(items) => visit.extend(items),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The reports as a table for people: one block per service, its role and objects on the
-/// first line, the reason and the diagnostics indented below.
-pub fn explain_table(reports: &[ServiceReport]) -> String {
-    let width = |f: fn(&ServiceReport) -> usize, header: &str| {
-        reports.iter().map(f).max().unwrap_or(0).max(header.len())
-    };
-    let service_w = width(|r| r.service.chars().count(), "SERVICE");
-    let role_w = width(|r| r.role.chars().count(), "ROLE");
-    let mut out = format!("{:service_w$}  {:role_w$}  OBJECTS\n", "SERVICE", "ROLE");
-    let indent = " ".repeat(service_w + 2);
-    for r in reports {
-        let objects = if r.objects.is_empty() {
-            "-".to_owned()
-        } else {
-            r.objects.join(", ")
-        };
-        out.push_str(&format!(
-            "{:service_w$}  {:role_w$}  {objects}\n",
-            r.service, r.role
-        ));
-        out.push_str(&format!("{indent}why: {}\n", r.reason));
-        for p in &r.ports {
-            out.push_str(&format!("{indent}port {p}\n"));
-        }
-        for d in &r.diagnostics {
-            out.push_str(&format!("{indent}{d}\n"));
-        }
-    }
-    out
-}
-
-/// Whether an object serves the pod of the workload named `owner`: the workload itself, the
-/// objects named after it, and what its pod template refers to.
-fn belongs_to(object: &Object, owner: &str) -> bool {
-    if object.name() == owner {
-        return !matches!(object, Object::Namespace(_));
-    }
-    let selected = object
-        .metadata()
-        .labels
-        .as_ref()
-        .and_then(|l| l.get("app.kubernetes.io/name"))
-        .is_some_and(|n| n == owner);
-    selected && !matches!(object, Object::Namespace(_))
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use compose2kube::compose::{self, LoadOptions, render};
 use compose2kube::convert;
 use compose2kube::diagnostic::{Diagnostic, Level};
-use compose2kube::extension::ServiceType;
 use compose2kube::files::Disk;
-use compose2kube::options::{BindMounts, Options, SecretsMode};
+use compose2kube::options::{BindMounts, Options, SecretsMode, ServiceType};
+use compose2kube::output::{explain, stream};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -324,8 +324,8 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
                 }
             }
             let output = match args.format {
-                OutputFormat::Yaml => convert::to_yaml_stream(&conversion.objects)?,
-                OutputFormat::Json => convert::to_json_list(&conversion.objects)?,
+                OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
+                OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
             };
             Ok(Outcome {
                 output,
@@ -336,9 +336,9 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             let project = with_files(cli.project, &args.translation.paths);
             let loaded = compose::load(&load_options(&project, true, true)?)?;
             let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
-            let reports = convert::explain(&conversion);
+            let reports = explain::explain(&conversion);
             let output = match args.format {
-                ExplainFormat::Table => convert::explain_table(&reports),
+                ExplainFormat::Table => explain::explain_table(&reports),
                 ExplainFormat::Json => serde_json::to_string_pretty(&reports)
                     .map(|s| s + "\n")
                     .map_err(|e| compose::Error::project(format!("cannot render JSON: {e}")))?,

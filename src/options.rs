@@ -1,6 +1,16 @@
 //! The choices a user makes on the `convert` command line, as the library sees them.
 
-use crate::extension::ServiceType;
+use serde::Deserialize;
+
+/// The type of the Service that exposes published ports (`x-kubernetes.service`,
+/// `--expose-published`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
 
 /// How Secret values reach the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,7 +7,7 @@ use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::workload::Workload;
+use crate::build::workload::Workload;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {

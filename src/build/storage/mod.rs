@@ -53,15 +53,16 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::build::configuration::MAX_OBJECT_BYTES;
+use crate::build::names::{labels, sanitize_name};
+use crate::build::workload::replicas;
+use crate::classify::extension;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
 use crate::compose::model::{Project, Service, ServiceVolume};
-use crate::configuration::MAX_OBJECT_BYTES;
 use crate::diagnostic::Diagnostic;
-use crate::extension;
 use crate::files::{Kind, ProjectFiles};
 use crate::options::{BindMounts, Options};
-use crate::workload::{labels, replicas, sanitize_name};
 
 #[derive(Debug, Clone, Default)]
 pub struct Storage {

@@ -15,9 +15,9 @@
 
 use indexmap::IndexMap;
 
+use crate::classify::extension;
+use crate::classify::images;
 use crate::compose::model::{Project, Service};
-use crate::extension;
-use crate::images;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortSource {

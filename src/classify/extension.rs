@@ -29,6 +29,7 @@ use k8s_openapi::api::core::v1::Toleration;
 use serde::Deserialize;
 
 use crate::compose::model::Service;
+pub use crate::options::ServiceType;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,14 +58,6 @@ pub struct XKubernetes {
 pub enum BindMounts {
     Auto,
     HostPath,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServiceType {
-    ClusterIP,
-    NodePort,
-    LoadBalancer,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -12,9 +12,9 @@ use k8s_openapi::api::core::v1::{
     Container, EnvVar, ExecAction, Lifecycle, LifecycleHandler, SecurityContext,
 };
 
+use crate::build::names::{escape, sanitize_name};
 use crate::compose::model::{PreStartHook, Service, ServiceHook};
 use crate::diagnostic::Diagnostic;
-use crate::workload::{escape, sanitize_name};
 
 fn handler(
     hooks: &[ServiceHook],

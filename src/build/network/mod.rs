@@ -35,14 +35,14 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::build::names::{labels, sanitize_name, selector};
+use crate::classify::extension::{self, ServiceType};
+use crate::classify::ports::ListeningPort;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
 use crate::compose::model::{Project, Service};
 use crate::diagnostic::Diagnostic;
-use crate::extension::{self, ServiceType};
 use crate::options::Options;
-use crate::ports::ListeningPort;
-use crate::workload::{labels, sanitize_name, selector};
 
 #[derive(Debug, Clone, Default)]
 pub struct Network {
@@ -400,7 +400,7 @@ pub fn network(
                             port: *published,
                             protocol: protocol.clone(),
                             name: None,
-                            source: crate::ports::PortSource::Declared,
+                            source: crate::classify::ports::PortSource::Declared,
                         };
                         ServicePort {
                             name: Some(port_name(None, &lp, &mut taken)),
@@ -606,7 +606,7 @@ mod tests {
         .unwrap()
         .project;
         let roles = crate::classify::classify(&project).unwrap();
-        let ports = crate::ports::listening_ports(&project);
+        let ports = crate::classify::ports::listening_ports(&project);
         network(&project, &roles, &ports, options)
     }
 

@@ -6,6 +6,10 @@
 //! restartPolicy valid for each kind. Volumes, probes, Services, ConfigMaps and Secrets come
 //! next; until then nothing here refers to an object that is not emitted.
 
+pub mod lifecycle;
+pub mod placement;
+pub mod probes;
+
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
@@ -25,15 +29,13 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::build::names::{NameCollision, check_names, escape, labels, sanitize_name, selector};
+use crate::classify::extension::{self, XKubernetes};
+use crate::classify::images;
 use crate::classify::{Classification, Role};
 use crate::compose::model::{DeviceCount, DeviceRequest, Project, Service};
 use crate::diagnostic::Diagnostic;
-use crate::extension::{self, XKubernetes};
-use crate::images;
-use crate::lifecycle;
 use crate::options::Options;
-use crate::placement;
-use crate::probes;
 
 /// What the other builders (ports, storage, configuration, network policies) give one compose
 /// service's container and pod. The defaults stand for "nothing known": declared ports only,
@@ -125,70 +127,6 @@ impl Workload {
         };
         value.unwrap_or(serde_json::Value::Null)
     }
-}
-
-/// Two compose names that sanitise to one Kubernetes name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameCollision {
-    pub first: String,
-    pub second: String,
-    pub name: String,
-}
-
-impl std::fmt::Display for NameCollision {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "services {} and {} both become the Kubernetes name \"{}\": rename one of them",
-            self.first, self.second, self.name
-        )
-    }
-}
-
-/// A compose name as an RFC 1123 label: lower case, `_` and `.` as `-`, other characters
-/// dropped, no leading or trailing `-`, at most 63 characters.
-pub fn sanitize_name(name: &str) -> String {
-    let mapped: String = name
-        .chars()
-        .filter_map(|c| match c {
-            'a'..='z' | '0'..='9' | '-' => Some(c),
-            'A'..='Z' => Some(c.to_ascii_lowercase()),
-            '_' | '.' => Some('-'),
-            _ => None,
-        })
-        .collect();
-    let mut out: String = mapped.trim_matches('-').chars().take(63).collect();
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() {
-        "service".into()
-    } else {
-        out
-    }
-}
-
-/// Selector labels: name and part-of only, because selectors are immutable.
-pub fn selector(project: &Project, name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("app.kubernetes.io/name".to_owned(), name.to_owned()),
-        (
-            "app.kubernetes.io/part-of".to_owned(),
-            sanitize_name(&project.name),
-        ),
-    ])
-}
-
-pub fn labels(project: &Project, name: &str) -> BTreeMap<String, String> {
-    let mut l = selector(project, name);
-    l.insert("app.kubernetes.io/managed-by".into(), "compose2kube".into());
-    l
-}
-
-/// Kubernetes expands `$(VAR)` in command, args and env values; compose already consumed its
-/// own `$`, so what is left is meant literally.
-pub fn escape(s: &str) -> String {
-    s.replace("$(", "$$(")
 }
 
 fn quantity_cpu(cpus: f64) -> Quantity {
@@ -854,22 +792,6 @@ fn restart_policy_for_job(service: &Service) -> &'static str {
             .and_then(|p| p.condition.as_deref())
             == Some("on-failure");
     if on_failure { "OnFailure" } else { "Never" }
-}
-
-/// Checks that no two compose services become one Kubernetes name.
-pub fn check_names(project: &Project) -> Result<(), NameCollision> {
-    let mut names: IndexMap<String, String> = IndexMap::new();
-    for service in project.services.keys() {
-        let k8s = sanitize_name(service);
-        if let Some(first) = names.insert(k8s.clone(), service.clone()) {
-            return Err(NameCollision {
-                first,
-                second: service.clone(),
-                name: k8s,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The replicas compose asks for: `x-kubernetes.replicas`, `deploy.replicas`, or `scale`.

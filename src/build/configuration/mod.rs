@@ -35,12 +35,12 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::build::names::{escape, labels, sanitize_name};
 use crate::compose::model::{FileReference, Project};
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
 use crate::options::{Options, SecretsMode};
-use crate::workload::{escape, labels, sanitize_name};
 
 /// The API server refuses ConfigMaps and Secrets larger than this.
 pub const MAX_OBJECT_BYTES: usize = 1024 * 1024;

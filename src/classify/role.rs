@@ -11,9 +11,9 @@
 
 use indexmap::IndexMap;
 
+use crate::classify::extension::{self, XKubernetes};
+use crate::classify::images;
 use crate::compose::model::{Project, Service};
-use crate::extension::{self, XKubernetes};
-use crate::images;
 
 /// The Kubernetes shape of one compose service.
 #[derive(Debug, Clone, PartialEq, Eq)]
