@@ -1,25 +1,19 @@
-//! `convert`: the whole pipeline after loading — classify, build, order — and the two
-//! renderings of its result (a YAML stream, a JSON `v1 List`).
+//! `convert`: the pipeline after loading — classify, build, order — as one call.
 //!
-//! Each builder (ports, storage, configuration, workloads, Services) is a pure function of
-//! the loaded project, the roles and the options; only storage and configuration look at the
-//! project directory, through [`ProjectFiles`]. Diagnostics of every stage are collected
-//! here, sorted by service and key, and returned: the binary prints them.
+//! It takes a [`Loaded`] project and gives a [`Conversion`]: the objects in output order,
+//! the diagnostics of every stage sorted by service and key, and what `explain` needs. It
+//! renders nothing (that is [`crate::output`]) and prints nothing: the binary does.
 
 use indexmap::IndexMap;
-use k8s_openapi::api::core::v1::{ContainerPort, Namespace};
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::configuration;
-use crate::build::coverage;
+use crate::build;
 use crate::build::names;
-use crate::build::network;
 use crate::build::object::{self, Object};
-use crate::build::storage;
-use crate::build::workload::{self, ContainerParts, Inputs};
 use crate::classify::ports::{self, ListeningPort};
 use crate::classify::{self, Classification, Role};
-use crate::compose::node::Loc;
+use crate::compose::model::Project;
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
@@ -34,24 +28,6 @@ pub struct Conversion {
     pub roles: IndexMap<String, Classification>,
     /// Why each service listens on each of its ports, for `explain`.
     pub port_evidence: IndexMap<String, Vec<String>>,
-}
-
-/// An error about the project, placed in its first compose file.
-fn project_error(loaded: &Loaded, path: &str, message: impl Into<String>) -> Error {
-    let loc = Loc {
-        file: loaded.files.first().map(|f| f.display().to_string().into()),
-        ..Loc::default()
-    };
-    Error::new(&loc, path, message)
-}
-
-/// Places an error that has no location in the first compose file.
-fn located(loaded: &Loaded, e: Error) -> Error {
-    if e.loc.known() {
-        e
-    } else {
-        project_error(loaded, &e.path, e.message)
-    }
 }
 
 /// A namespace name is an RFC 1123 label; a wrong one is the user's to fix, not ours to
@@ -73,6 +49,8 @@ fn check_namespace(ns: &str) -> Result<(), Error> {
     }
 }
 
+/// Classifies and builds a loaded project: the objects in output order, every diagnostic
+/// sorted by service and key, and the evidence `explain` shows.
 pub fn convert(
     loaded: &Loaded,
     files: &dyn ProjectFiles,
@@ -83,145 +61,24 @@ pub fn convert(
     }
     let project = &loaded.project;
     let roles = classify::classify(project)
-        .map_err(|e| project_error(loaded, &format!("services.{}", e.service), e.message))?;
+        .map_err(|e| loaded.error(&format!("services.{}", e.service), e.message))?;
     names::check_names(project)
-        .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
-    let mut diagnostics = coverage::untranslated(project, &roles);
-    // A batch container that happens to use a server image (pg_dump in postgres:16) does
-    // not serve that image's port.
-    let mut listening = ports::listening_ports(project);
-    for (name, ports) in listening.iter_mut() {
-        if matches!(
-            roles.get(name).map(|c| &c.role),
-            Some(Role::Job | Role::CronJob { .. } | Role::Init { .. })
-        ) {
-            ports.retain(|p| p.source != ports::PortSource::KnownImage);
-        }
-    }
-    let network =
-        network::network(project, &roles, &listening, options).map_err(|e| located(loaded, e))?;
-    diagnostics.extend(network.diagnostics);
-    let config = configuration::configuration(loaded, files, options)?;
-    let volumes = storage::storage(project, &roles, &loaded.project_dir, files, options)
-        .map_err(|e| located(loaded, e))?;
-    diagnostics.extend(volumes.diagnostics);
-    diagnostics.extend(config.diagnostics);
-    let mut parts: IndexMap<String, ContainerParts> = IndexMap::new();
-    for (name, c) in config.containers {
-        let part = parts.entry(name).or_default();
-        part.env = Some(c.env);
-        part.env_from = c.env_from;
-        part.volumes.extend(c.volumes);
-        part.mounts.extend(c.mounts);
-    }
-    for (name, c) in volumes.containers {
-        let part = parts.entry(name).or_default();
-        part.volumes.extend(c.volumes);
-        part.mounts.extend(c.mounts);
-        part.claim_templates = c.claim_templates;
-        part.writes_read_write_once = c.writes_read_write_once;
-    }
-    for (name, ports) in &listening {
-        let part = parts.entry(name.clone()).or_default();
-        part.ports = Some(container_ports(ports));
-        if options.network_policies {
-            for net in network::pod_networks(project, name) {
-                part.pod_labels
-                    .insert(network::network_label(&net), "true".into());
-            }
-        }
-    }
-    let inputs = Inputs {
-        project,
-        roles: &roles,
-        parts: &parts,
+        .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
+    let listening = listening_ports(project, &roles);
+    let built = build::build(&build::Inputs {
+        loaded,
+        files,
         options,
-    };
-    let (workloads, workload_diagnostics) = workload::workloads(&inputs)
-        .map_err(|e| project_error(loaded, &format!("services.{}", e.second), e.to_string()))?;
-    diagnostics.extend(workload_diagnostics);
-    let mut out: Vec<Object> = Vec::new();
-    out.extend(
-        volumes
-            .config_maps
-            .into_iter()
-            .map(|c| Object::ConfigMap(Box::new(c))),
-    );
-    out.extend(
-        volumes
-            .claims
-            .into_iter()
-            .map(|c| Object::PersistentVolumeClaim(Box::new(c))),
-    );
-    out.extend(
-        config
-            .config_maps
-            .into_iter()
-            .map(|c| Object::ConfigMap(Box::new(c))),
-    );
-    out.extend(
-        config
-            .secrets
-            .into_iter()
-            .map(|c| Object::Secret(Box::new(c))),
-    );
-    out.extend(
-        network
-            .services
-            .into_iter()
-            .map(|s| Object::Service(Box::new(s))),
-    );
-    out.extend(
-        network
-            .ingresses
-            .into_iter()
-            .map(|i| Object::Ingress(Box::new(i))),
-    );
-    out.extend(
-        network
-            .policies
-            .into_iter()
-            .map(|p| Object::NetworkPolicy(Box::new(p))),
-    );
-    for pdb in workload::disruption_budgets(project, &workloads) {
-        out.push(Object::PodDisruptionBudget(Box::new(pdb)));
-    }
-    out.extend(workloads.into_iter().map(Object::Workload));
+        roles: &roles,
+        listening: &listening,
+    })?;
+    let mut objects = built.objects;
     if let Some(ns) = &options.namespace {
-        for object in &mut out {
-            object.metadata_mut().namespace = Some(ns.clone());
-        }
-        out.push(Object::Namespace(Box::new(Namespace {
-            metadata: ObjectMeta {
-                name: Some(ns.clone()),
-                labels: Some(
-                    [(
-                        "app.kubernetes.io/managed-by".to_owned(),
-                        "compose2kube".to_owned(),
-                    )]
-                    .into(),
-                ),
-                ..ObjectMeta::default()
-            },
-            ..Namespace::default()
-        })));
+        place_in_namespace(&mut objects, ns);
     }
-    object::sort(&mut out);
-    // Two objects of one kind and name would silently replace each other on apply.
-    if let Some(pair) = out
-        .windows(2)
-        .find(|w| w[0].kind() == w[1].kind() && w[0].name() == w[1].name())
-    {
-        return Err(project_error(
-            loaded,
-            "",
-            format!(
-                "two {} objects would be named {}; rename one of the compose services, volumes or files behind them",
-                pair[0].kind(),
-                pair[0].name()
-            ),
-        ));
-    }
+    object::sort(&mut objects);
+    check_unique(loaded, &objects)?;
+    let mut diagnostics = built.diagnostics;
     diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
     diagnostics.dedup();
     let port_evidence = listening
@@ -235,31 +92,73 @@ pub fn convert(
         })
         .collect();
     Ok(Conversion {
-        objects: out,
+        objects,
         diagnostics,
         roles,
         port_evidence,
     })
 }
 
-/// The containerPorts of a service's container; the long syntax's name is not repeated here
-/// (container port names have stricter rules, and the Service targets numbers).
-fn container_ports(ports: &[ListeningPort]) -> Vec<ContainerPort> {
-    ports
-        .iter()
-        .map(|p| ContainerPort {
-            container_port: p.port,
-            protocol: Some(p.protocol.clone()),
-            ..ContainerPort::default()
-        })
-        .collect()
+/// The ports each service listens on. A batch container that happens to use a server image
+/// (pg_dump in postgres:16) does not serve that image's port.
+fn listening_ports(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+) -> IndexMap<String, Vec<ListeningPort>> {
+    let mut listening = ports::listening_ports(project);
+    for (name, ports) in listening.iter_mut() {
+        if matches!(
+            roles.get(name).map(|c| &c.role),
+            Some(Role::Job | Role::CronJob { .. } | Role::Init { .. })
+        ) {
+            ports.retain(|p| p.source != ports::PortSource::KnownImage);
+        }
+    }
+    listening
+}
+
+/// Every object in the namespace, and the Namespace object itself.
+fn place_in_namespace(objects: &mut Vec<Object>, ns: &str) {
+    for object in objects.iter_mut() {
+        object.metadata_mut().namespace = Some(ns.to_owned());
+    }
+    objects.push(Object::Namespace(Box::new(Namespace {
+        metadata: ObjectMeta {
+            name: Some(ns.to_owned()),
+            labels: Some(
+                [(
+                    "app.kubernetes.io/managed-by".to_owned(),
+                    "compose2kube".to_owned(),
+                )]
+                .into(),
+            ),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    })));
+}
+
+/// Two objects of one kind and name would silently replace each other on apply; `objects`
+/// is sorted, so they are neighbours.
+fn check_unique(loaded: &Loaded, objects: &[Object]) -> Result<(), Error> {
+    match objects
+        .windows(2)
+        .find(|w| w[0].kind() == w[1].kind() && w[0].name() == w[1].name())
+    {
+        Some(pair) => Err(loaded.error(
+            "",
+            format!(
+                "two {} objects would be named {}; rename one of the compose services, volumes or files behind them",
+                pair[0].kind(),
+                pair[0].name()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Diagnostics in the order of the services in the file, then by key.
-fn order_key<'a>(
-    project: &crate::compose::model::Project,
-    d: &'a Diagnostic,
-) -> (usize, &'a str, &'a str) {
+fn order_key<'a>(project: &Project, d: &'a Diagnostic) -> (usize, &'a str, &'a str) {
     let service = d
         .service()
         .and_then(|s| project.services.get_index_of(s))

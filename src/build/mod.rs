@@ -28,3 +28,128 @@ pub mod network;
 pub mod object;
 pub mod storage;
 pub mod workload;
+
+use indexmap::IndexMap;
+use k8s_openapi::api::core::v1::ContainerPort;
+
+use crate::classify::Classification;
+use crate::classify::ports::ListeningPort;
+use crate::compose::{Error, Loaded};
+use crate::diagnostic::Diagnostic;
+use crate::files::ProjectFiles;
+use crate::options::Options;
+use object::Object;
+use workload::ContainerParts;
+
+/// What every builder reads: the project, its classification and the user's choices.
+pub struct Inputs<'a> {
+    pub loaded: &'a Loaded,
+    pub files: &'a dyn ProjectFiles,
+    pub options: &'a Options,
+    pub roles: &'a IndexMap<String, Classification>,
+    /// The ports each service listens on, by service.
+    pub listening: &'a IndexMap<String, Vec<ListeningPort>>,
+}
+
+/// The objects of a project, in no particular order, and what the builders had to say.
+pub struct Built {
+    pub objects: Vec<Object>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every builder. Network, storage and configuration each give whole objects and, per
+/// service, the parts of its container; the workload builder then assembles the pods.
+pub fn build(inputs: &Inputs) -> Result<Built, Error> {
+    let Inputs {
+        loaded,
+        files,
+        options,
+        roles,
+        listening,
+    } = *inputs;
+    let project = &loaded.project;
+    let mut diagnostics = coverage::untranslated(project, roles);
+    let network =
+        network::network(project, roles, listening, options).map_err(|e| loaded.locate(e))?;
+    diagnostics.extend(network.diagnostics);
+    let config = configuration::configuration(loaded, files, options)?;
+    let volumes = storage::storage(project, roles, &loaded.project_dir, files, options)
+        .map_err(|e| loaded.locate(e))?;
+    diagnostics.extend(volumes.diagnostics);
+    diagnostics.extend(config.diagnostics);
+    let parts = container_parts(inputs, config.containers, volumes.containers);
+    let (workloads, workload_diagnostics) = workload::workloads(&workload::Inputs {
+        project,
+        roles,
+        parts: &parts,
+        options,
+    })
+    .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
+    diagnostics.extend(workload_diagnostics);
+    let mut objects: Vec<Object> = Vec::new();
+    objects.extend(volumes.config_maps.into_iter().map(Object::from));
+    objects.extend(volumes.claims.into_iter().map(Object::from));
+    objects.extend(config.config_maps.into_iter().map(Object::from));
+    objects.extend(config.secrets.into_iter().map(Object::from));
+    objects.extend(network.services.into_iter().map(Object::from));
+    objects.extend(network.ingresses.into_iter().map(Object::from));
+    objects.extend(network.policies.into_iter().map(Object::from));
+    objects.extend(
+        workload::disruption_budgets(project, &workloads)
+            .into_iter()
+            .map(Object::from),
+    );
+    objects.extend(workloads.into_iter().map(Object::Workload));
+    Ok(Built {
+        objects,
+        diagnostics,
+    })
+}
+
+/// Each service's container parts, from what configuration, storage and the listening ports
+/// give it.
+fn container_parts(
+    inputs: &Inputs,
+    config: IndexMap<String, configuration::ContainerConfig>,
+    volumes: IndexMap<String, storage::ContainerStorage>,
+) -> IndexMap<String, ContainerParts> {
+    let project = &inputs.loaded.project;
+    let mut parts: IndexMap<String, ContainerParts> = IndexMap::new();
+    for (name, c) in config {
+        let part = parts.entry(name).or_default();
+        part.env = Some(c.env);
+        part.env_from = c.env_from;
+        part.volumes.extend(c.volumes);
+        part.mounts.extend(c.mounts);
+    }
+    for (name, c) in volumes {
+        let part = parts.entry(name).or_default();
+        part.volumes.extend(c.volumes);
+        part.mounts.extend(c.mounts);
+        part.claim_templates = c.claim_templates;
+        part.writes_read_write_once = c.writes_read_write_once;
+    }
+    for (name, ports) in inputs.listening {
+        let part = parts.entry(name.clone()).or_default();
+        part.ports = Some(container_ports(ports));
+        if inputs.options.network_policies {
+            for net in network::pod_networks(project, name) {
+                part.pod_labels
+                    .insert(network::network_label(&net), "true".into());
+            }
+        }
+    }
+    parts
+}
+/// The containerPorts of a service's container; the long syntax's name is not repeated here
+/// (container port names have stricter rules, and the Service targets numbers).
+fn container_ports(ports: &[ListeningPort]) -> Vec<ContainerPort> {
+    ports
+        .iter()
+        .map(|p| ContainerPort {
+            container_port: p.port,
+            protocol: Some(p.protocol.clone()),
+            ..ContainerPort::default()
+        })
+        .collect()
+}

@@ -165,3 +165,25 @@ mod tests {
         assert_eq!(json["kind"], "ConfigMap");
     }
 }
+
+/// Every object kind but the workloads (which are an enum of their own) boxes into [`Object`].
+macro_rules! boxed_object {
+    ($($kind:ident),*) => {
+        $(impl From<$kind> for Object {
+            fn from(o: $kind) -> Object {
+                Object::$kind(Box::new(o))
+            }
+        })*
+    };
+}
+
+boxed_object!(
+    Namespace,
+    ConfigMap,
+    Secret,
+    PersistentVolumeClaim,
+    Service,
+    Ingress,
+    PodDisruptionBudget,
+    NetworkPolicy
+);

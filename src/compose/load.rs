@@ -84,6 +84,26 @@ pub struct Loaded {
     pub disabled_services: Vec<String>,
 }
 
+impl Loaded {
+    /// An error about the project as a whole, placed in its first compose file.
+    pub fn error(&self, path: &str, message: impl Into<String>) -> Error {
+        let loc = Loc {
+            file: self.files.first().map(|f| f.display().to_string().into()),
+            ..Loc::default()
+        };
+        Error::new(&loc, path, message)
+    }
+
+    /// An error placed where it was found, or else in the first compose file.
+    pub fn locate(&self, e: Error) -> Error {
+        if e.loc.known() {
+            e
+        } else {
+            self.error(&e.path, e.message)
+        }
+    }
+}
+
 /// One parsed, interpolated, canonical document and the key paths it tagged.
 struct Doc {
     node: Node,

@@ -116,14 +116,6 @@ fn key_of(name: &str) -> String {
     }
 }
 
-fn project_error(loaded: &Loaded, path: &str, message: String) -> Error {
-    let loc = crate::compose::node::Loc {
-        file: loaded.files.first().map(|f| f.display().to_string().into()),
-        ..Default::default()
-    };
-    Error::new(&loc, path, message)
-}
-
 fn object_meta(project: &Project, name: &str) -> ObjectMeta {
     let mut l = labels(project, name);
     l.remove("app.kubernetes.io/name");
@@ -326,8 +318,7 @@ pub fn configuration(
             continue;
         }
         if pending.size() > MAX_OBJECT_BYTES {
-            return Err(project_error(
-                loaded,
+            return Err(loaded.error(
                 "",
                 format!(
                     "ConfigMap {name} would hold {} bytes; Kubernetes accepts at most 1 MiB",
@@ -351,8 +342,7 @@ pub fn configuration(
     if options.secrets == SecretsMode::Embed {
         for (name, pending) in secrets {
             if pending.size() > MAX_OBJECT_BYTES {
-                return Err(project_error(
-                    loaded,
+                return Err(loaded.error(
                     "",
                     format!(
                         "Secret {name} would hold {} bytes; Kubernetes accepts at most 1 MiB",
@@ -456,9 +446,7 @@ fn mount(
         let bytes: Vec<u8> = if let Some(f) = &file {
             let file_path = Path::new(f);
             if !file_path.starts_with(&loaded.project_dir) && !options.allow_outside_project {
-                return Err(project_error(
-                    loaded,
-                    &format!("{kind}.{source}.file"),
+                return Err(loaded.error(&format!("{kind}.{source}.file"),
                     format!(
                         "{f} is outside the project directory; pass --allow-outside-project to read it"
                     ),
@@ -467,8 +455,7 @@ fn mount(
             match files.stat(file_path) {
                 Some(entry) if entry.kind == crate::files::Kind::File => {
                     if entry.size as usize > MAX_OBJECT_BYTES {
-                        return Err(project_error(
-                            loaded,
+                        return Err(loaded.error(
                             &format!("{kind}.{source}.file"),
                             format!(
                                 "{f} is {} bytes; a ConfigMap or Secret holds at most 1 MiB",
@@ -477,16 +464,14 @@ fn mount(
                         ));
                     }
                     files.read(file_path).map_err(|e| {
-                        project_error(
-                            loaded,
+                        loaded.error(
                             &format!("{kind}.{source}.file"),
                             format!("cannot read {f}: {e}"),
                         )
                     })?
                 }
                 Some(_) => {
-                    return Err(project_error(
-                        loaded,
+                    return Err(loaded.error(
                         &format!("{kind}.{source}.file"),
                         format!("{f} is not a file"),
                     ));
@@ -517,8 +502,7 @@ fn mount(
                     );
                 }
                 None => {
-                    return Err(project_error(
-                        loaded,
+                    return Err(loaded.error(
                         &format!("{kind}.{source}.file"),
                         format!("{f} does not exist"),
                     ));
