@@ -88,3 +88,22 @@ pub fn check_names(project: &Project) -> Result<(), NameCollision> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_rfc1123_labels() {
+        assert_eq!(sanitize_name("My_Service.v2"), "my-service-v2");
+        assert_eq!(sanitize_name("_x_"), "x");
+        assert_eq!(sanitize_name("ünï"), "n");
+        assert_eq!(sanitize_name(&"a".repeat(70)).len(), 63);
+        assert_eq!(sanitize_name("!!!"), "service");
+    }
+
+    #[test]
+    fn dollar_parens_are_escaped() {
+        assert_eq!(escape("echo $(date) $HOME"), "echo $$(date) $HOME");
+    }
+}

@@ -1,0 +1,394 @@
+//! One compose service as a container: image and pull policy, command and args, plain
+//! environment, ports, resources (GPUs included) and the container's security context.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use k8s_openapi::api::core::v1::{
+    AppArmorProfile, Capabilities, Container, ContainerPort, EnvVar, ResourceRequirements,
+    SeccompProfile, SecurityContext,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use crate::build::names::{escape, sanitize_name};
+use crate::classify::extension;
+use crate::compose::model::{DeviceCount, DeviceRequest, Project, Service};
+use crate::diagnostic::Diagnostic;
+
+use super::Inputs;
+use super::{lifecycle, probes};
+
+/// The container for one compose service (its own, a sidecar's or an initContainer's).
+/// Probes only for long-running containers: an initContainer or a Job's container ends.
+pub(super) fn container(
+    inputs: &Inputs,
+    name: &str,
+    service: &Service,
+    long_running: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Container {
+    let parts = inputs.parts(name);
+    let x = extension::of(service).unwrap_or_default();
+    let env = parts.env.clone().unwrap_or_else(|| plain_env(service));
+    let ports = parts
+        .ports
+        .clone()
+        .unwrap_or_else(|| container_ports(service));
+    let first_tcp = ports
+        .iter()
+        .find(|p| p.protocol.as_deref() == Some("TCP"))
+        .map(|p| p.container_port)
+        .filter(|_| inputs.options.default_probes);
+    let mut probes = if long_running {
+        probes::probes(service.healthcheck.as_ref(), first_tcp)
+    } else {
+        probes::Probes::default()
+    };
+    if let Some(wanted) = &x.probes {
+        if wanted.startup == Some(false) {
+            probes.startup = None;
+        }
+        if wanted.liveness == Some(false) {
+            probes.liveness = None;
+        }
+        if wanted.readiness == Some(false) {
+            probes.readiness = None;
+        }
+    }
+    let (lifecycle, hook_diagnostics) = lifecycle::lifecycle(name, service);
+    diagnostics.extend(hook_diagnostics);
+    Container {
+        name: sanitize_name(name),
+        image: Some(image(inputs.project, name, service, diagnostics)),
+        image_pull_policy: pull_policy(name, service, diagnostics),
+        command: service
+            .entrypoint
+            .as_ref()
+            .map(|c| c.iter().map(|s| escape(s)).collect()),
+        args: service
+            .command
+            .as_ref()
+            .map(|c| c.iter().map(|s| escape(s)).collect()),
+        env: (!env.is_empty()).then_some(env),
+        env_from: (!parts.env_from.is_empty()).then(|| parts.env_from.clone()),
+        ports: (!ports.is_empty()).then_some(ports),
+        volume_mounts: (!parts.mounts.is_empty()).then(|| parts.mounts.clone()),
+        working_dir: service.working_dir.clone(),
+        tty: service.tty.then_some(true),
+        stdin: service.stdin_open.then_some(true),
+        resources: resources(name, service, diagnostics),
+        security_context: security_context(name, service, diagnostics),
+        lifecycle,
+        startup_probe: probes.startup,
+        liveness_probe: probes.liveness,
+        readiness_probe: probes.readiness,
+        ..Container::default()
+    }
+}
+
+/// The image a service runs. A service with only `build:` gets `<project>-<service>`, the name
+/// docker compose gives the image it builds.
+fn image(project: &Project, name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> String {
+    match (&service.image, &service.build) {
+        (Some(image), None) => image.clone(),
+        (Some(image), Some(_)) => {
+            out.push(Diagnostic::note(
+                format!("services.{name}.build"),
+                format!("compose builds {image}; build and push it to a registry the cluster can pull from"),
+            ));
+            image.clone()
+        }
+        (None, _) => {
+            let image = format!("{}-{}", project.name, name);
+            out.push(Diagnostic::warning(
+                format!("services.{name}.build"),
+                format!("Kubernetes does not build images: the pod runs {image}, the name compose gives the built image; build it, push it to a registry and set `image:`"),
+            ));
+            image
+        }
+    }
+}
+
+/// `pull_policy` as imagePullPolicy. Kubernetes has no periodic refresh: `daily`, `weekly`
+/// and `every_<duration>` pull on every start instead.
+fn pull_policy(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Option<String> {
+    let policy = service.pull_policy.as_deref()?;
+    Some(
+        match policy {
+            "always" => "Always",
+            "never" => "Never",
+            "missing" | "if_not_present" | "build" => "IfNotPresent",
+            other => {
+                out.push(Diagnostic::warning(
+                    format!("services.{name}.pull_policy"),
+                    format!("{other}: Kubernetes cannot refresh images on a schedule; pulling on every start (Always)"),
+                ));
+                "Always"
+            }
+        }
+        .to_owned(),
+    )
+}
+
+fn plain_env(service: &Service) -> Vec<EnvVar> {
+    service
+        .environment
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref().map(|v| EnvVar {
+                name: k.clone(),
+                value: Some(escape(v)),
+                ..EnvVar::default()
+            })
+        })
+        .collect()
+}
+
+pub(super) fn container_ports(service: &Service) -> Vec<ContainerPort> {
+    let mut seen: IndexMap<(i32, String), ()> = IndexMap::new();
+    for p in &service.ports {
+        seen.insert((i32::from(p.target), p.protocol.to_ascii_uppercase()), ());
+    }
+    for e in &service.expose {
+        let (range, proto) = e.split_once('/').unwrap_or((e.as_str(), "tcp"));
+        let (a, b) = range.split_once('-').unwrap_or((range, range));
+        if let (Ok(a), Ok(b)) = (a.parse::<i32>(), b.parse::<i32>()) {
+            for port in a..=b.min(a.saturating_add(1000)) {
+                seen.insert((port, proto.to_ascii_uppercase()), ());
+            }
+        }
+    }
+    seen.into_keys()
+        .map(|(port, protocol)| ContainerPort {
+            container_port: port,
+            protocol: Some(protocol),
+            ..ContainerPort::default()
+        })
+        .collect()
+}
+
+fn resources(
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ResourceRequirements> {
+    let r = service.deploy.as_ref().map(|d| &d.resources);
+    let mut limits = BTreeMap::new();
+    let mut requests = BTreeMap::new();
+    let limit = r.and_then(|r| r.limits.as_ref());
+    if let Some(cpus) = limit.and_then(|l| l.cpus).or(service.cpus) {
+        limits.insert("cpu".to_owned(), quantity_cpu(cpus));
+    }
+    if let Some(mem) = limit
+        .and_then(|l| l.memory.as_ref())
+        .or(service.mem_limit.as_ref())
+    {
+        limits.insert("memory".to_owned(), quantity_memory(mem.0));
+    }
+    let reservation = r.and_then(|r| r.reservations.as_ref());
+    if let Some(cpus) = reservation.and_then(|l| l.cpus) {
+        requests.insert("cpu".to_owned(), quantity_cpu(cpus));
+    }
+    if let Some(mem) = reservation
+        .and_then(|l| l.memory.as_ref())
+        .or(service.mem_reservation.as_ref())
+    {
+        requests.insert("memory".to_owned(), quantity_memory(mem.0));
+    }
+    // Extended resources are asked for as limits; Kubernetes sets the request equal.
+    if let Some((resource, count)) = gpus(name, service, diagnostics) {
+        limits.insert(resource, Quantity(count.to_string()));
+    }
+    // A request above its limit is rejected by the API server; compose lets it through.
+    for key in ["cpu", "memory"] {
+        if let (Some(req), Some(lim)) = (requests.get(key), limits.get(key))
+            && parse_quantity(&req.0) > parse_quantity(&lim.0)
+        {
+            diagnostics.push(Diagnostic::warning(
+                format!("services.{name}.deploy.resources"),
+                format!(
+                    "the {key} reservation {} is above the limit {}; the request is lowered to the limit",
+                    req.0, lim.0
+                ),
+            ));
+            requests.insert(key.to_owned(), lim.clone());
+        }
+    }
+    (!limits.is_empty() || !requests.is_empty()).then(|| ResourceRequirements {
+        limits: (!limits.is_empty()).then_some(limits),
+        requests: (!requests.is_empty()).then_some(requests),
+        ..ResourceRequirements::default()
+    })
+}
+
+/// GPUs asked for by `deploy.resources.reservations.devices` or `gpus`, as the extended
+/// resource of the driver's device plugin. Kubernetes counts devices: `count: all` (the
+/// whole host) has no equivalent and becomes one, with a warning.
+fn gpus(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Option<(String, i64)> {
+    let reserved = service
+        .deploy
+        .as_ref()
+        .and_then(|d| d.resources.reservations.as_ref())
+        .map(|r| r.devices.as_slice())
+        .unwrap_or_default();
+    let requests: Vec<(&str, &DeviceRequest)> = reserved
+        .iter()
+        .map(|d| ("deploy.resources.reservations.devices", d))
+        .chain(service.gpus.iter().map(|d| ("gpus", d)))
+        .filter(|(_, d)| d.capabilities.iter().any(|c| c == "gpu") || d.capabilities.is_empty())
+        .collect();
+    let mut total: Option<(String, i64)> = None;
+    for (key, device) in requests {
+        let path = format!("services.{name}.{key}");
+        let resource = match device.driver.as_deref() {
+            None | Some("nvidia") => "nvidia.com/gpu",
+            Some("amd") => "amd.com/gpu",
+            Some(other) => {
+                out.push(Diagnostic::warning(
+                    path,
+                    format!("device driver {other} has no known Kubernetes device plugin; not translated"),
+                ));
+                continue;
+            }
+        };
+        let count = if !device.device_ids.is_empty() {
+            out.push(Diagnostic::warning(
+                path.clone(),
+                "device_ids cannot pick devices in Kubernetes; asking for as many GPUs instead",
+            ));
+            device.device_ids.len() as i64
+        } else {
+            match device.count {
+                Some(DeviceCount::Count(n)) => n.max(1),
+                Some(DeviceCount::All) | None => {
+                    out.push(Diagnostic::warning(
+                        path.clone(),
+                        "count: all has no Kubernetes equivalent (pods ask for a number of GPUs); asking for 1",
+                    ));
+                    1
+                }
+            }
+        };
+        let sum = total.as_ref().map_or(0, |(_, n)| *n) + count;
+        total = Some((resource.to_owned(), sum));
+    }
+    total
+}
+
+/// The quantities this module writes, as numbers to compare (millicores or bytes).
+fn parse_quantity(q: &str) -> f64 {
+    let (number, factor) = if let Some(n) = q.strip_suffix('m') {
+        (n, 0.001)
+    } else if let Some(n) = q.strip_suffix("Gi") {
+        (n, 1024.0 * 1024.0 * 1024.0)
+    } else if let Some(n) = q.strip_suffix("Mi") {
+        (n, 1024.0 * 1024.0)
+    } else {
+        (q, 1.0)
+    };
+    number.parse::<f64>().unwrap_or(0.0) * factor
+}
+
+fn quantity_cpu(cpus: f64) -> Quantity {
+    let milli = (cpus * 1000.0).round() as i64;
+    if milli % 1000 == 0 {
+        Quantity((milli / 1000).to_string())
+    } else {
+        Quantity(format!("{milli}m"))
+    }
+}
+
+fn quantity_memory(bytes: i64) -> Quantity {
+    const MI: i64 = 1024 * 1024;
+    const GI: i64 = 1024 * MI;
+    if bytes > 0 && bytes % GI == 0 {
+        Quantity(format!("{}Gi", bytes / GI))
+    } else if bytes > 0 && bytes % MI == 0 {
+        Quantity(format!("{}Mi", bytes / MI))
+    } else {
+        Quantity(bytes.to_string())
+    }
+}
+
+fn security_context(
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<SecurityContext> {
+    let (user, group) = match service
+        .user
+        .as_deref()
+        .map(|u| u.split_once(':').unwrap_or((u, "")))
+    {
+        Some((u, g)) => {
+            // `root` is uid and gid 0 everywhere; other names depend on the image.
+            let id = |s: &str| {
+                if s == "root" {
+                    Some(0)
+                } else {
+                    s.parse::<i64>().ok()
+                }
+            };
+            let (uid, gid) = (id(u), id(g));
+            if uid.is_none() || (!g.is_empty() && gid.is_none()) {
+                diagnostics.push(Diagnostic::warning(
+                    format!("services.{name}.user"),
+                    "Kubernetes takes numeric user and group ids only; names are not translated (the image's user applies)",
+                ));
+            }
+            (uid, gid)
+        }
+        None => (None, None),
+    };
+    let caps =
+        (!service.cap_add.is_empty() || !service.cap_drop.is_empty()).then(|| Capabilities {
+            add: (!service.cap_add.is_empty()).then(|| service.cap_add.clone()),
+            drop: (!service.cap_drop.is_empty()).then(|| service.cap_drop.clone()),
+        });
+    let mut ctx = SecurityContext {
+        privileged: service.privileged.then_some(true),
+        read_only_root_filesystem: service.read_only.then_some(true),
+        run_as_user: user,
+        run_as_group: group,
+        capabilities: caps,
+        ..SecurityContext::default()
+    };
+    for (i, opt) in service.security_opt.iter().enumerate() {
+        let (key, value) = opt.split_once([':', '=']).unwrap_or((opt.as_str(), "true"));
+        match (key, value) {
+            ("no-new-privileges", "true") => ctx.allow_privilege_escalation = Some(false),
+            ("no-new-privileges", "false") => {}
+            ("seccomp", "unconfined") => {
+                ctx.seccomp_profile = Some(SeccompProfile {
+                    type_: "Unconfined".into(),
+                    ..SeccompProfile::default()
+                });
+            }
+            ("apparmor", "unconfined") => {
+                ctx.app_armor_profile = Some(AppArmorProfile {
+                    type_: "Unconfined".into(),
+                    ..AppArmorProfile::default()
+                });
+            }
+            _ => diagnostics.push(Diagnostic::warning(
+                format!("services.{name}.security_opt[{i}]"),
+                format!("\"{opt}\" is not translated (only no-new-privileges and unconfined seccomp/apparmor are)"),
+            )),
+        }
+    }
+    (ctx != SecurityContext::default()).then_some(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity_cpu(0.5).0, "500m");
+        assert_eq!(quantity_cpu(2.0).0, "2");
+        assert_eq!(quantity_memory(512 * 1024 * 1024).0, "512Mi");
+        assert_eq!(quantity_memory(1024 * 1024 * 1024).0, "1Gi");
+        assert_eq!(quantity_memory(1000).0, "1000");
+    }
+}

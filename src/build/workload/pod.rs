@@ -1,0 +1,154 @@
+//! Pod-level settings of a host service: host namespaces, names and DNS, `/etc/hosts`,
+//! shutdown grace, platform, scheduling, and the pod's security context.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    HostAlias, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec, Sysctl,
+};
+
+use crate::build::names::sanitize_name;
+use crate::classify::extension::XKubernetes;
+use crate::compose::model::Service;
+use crate::diagnostic::Diagnostic;
+
+use super::placement;
+
+/// Sets everything on the pod that compose says of the service's container as a whole.
+pub(super) fn pod_settings(
+    pod: &mut PodSpec,
+    name: &str,
+    service: &Service,
+    x: &XKubernetes,
+    selector: &BTreeMap<String, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    host_namespaces(pod, service);
+    name_resolution(pod, service);
+    pod.termination_grace_period_seconds = service
+        .stop_grace_period
+        .as_ref()
+        .map(|d| (d.0.max(0) + 999_999_999) / 1_000_000_000);
+    scheduling(pod, name, service, x, selector, diagnostics);
+    let security = security_context(name, service, diagnostics);
+    pod.security_context = (security != PodSecurityContext::default()).then_some(security);
+}
+
+/// `network_mode`, `pid` and `ipc: host`.
+fn host_namespaces(pod: &mut PodSpec, service: &Service) {
+    if service.network_mode.as_deref() == Some("host") {
+        pod.host_network = Some(true);
+        // Keeps cluster DNS working for a pod on the node's network.
+        pod.dns_policy = Some("ClusterFirstWithHostNet".into());
+    }
+    if service.pid.as_deref() == Some("host") {
+        pod.host_pid = Some(true);
+    }
+    if service.ipc.as_deref() == Some("host") {
+        pod.host_ipc = Some(true);
+    }
+}
+
+/// `hostname`, `domainname`, `extra_hosts` and `dns*`.
+fn name_resolution(pod: &mut PodSpec, service: &Service) {
+    pod.hostname = service.hostname.as_deref().map(sanitize_name);
+    pod.subdomain = service.domainname.as_deref().map(sanitize_name);
+    let aliases: Vec<HostAlias> = service
+        .extra_hosts
+        .iter()
+        .flat_map(|(host, ips)| {
+            ips.iter().map(move |ip| HostAlias {
+                ip: ip.clone(),
+                hostnames: Some(vec![host.clone()]),
+            })
+        })
+        .collect();
+    pod.host_aliases = (!aliases.is_empty()).then_some(aliases);
+    if service.dns.is_empty() && service.dns_search.is_empty() && service.dns_opt.is_empty() {
+        return;
+    }
+    pod.dns_config = Some(PodDNSConfig {
+        nameservers: (!service.dns.is_empty()).then(|| service.dns.clone()),
+        searches: (!service.dns_search.is_empty()).then(|| service.dns_search.clone()),
+        options: (!service.dns_opt.is_empty()).then(|| {
+            service
+                .dns_opt
+                .iter()
+                .map(|o| {
+                    let (name, value) = o.split_once(':').unwrap_or((o.as_str(), ""));
+                    PodDNSConfigOption {
+                        name: Some(name.to_owned()),
+                        value: (!value.is_empty()).then(|| value.to_owned()),
+                    }
+                })
+                .collect()
+        }),
+    });
+}
+
+/// Node selector, affinity, spread and tolerations from `platform`, `deploy.placement` and
+/// `x-kubernetes`.
+fn scheduling(
+    pod: &mut PodSpec,
+    name: &str,
+    service: &Service,
+    x: &XKubernetes,
+    selector: &BTreeMap<String, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut node_selector: BTreeMap<String, String> = x
+        .node_selector
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(platform) = &service.platform {
+        let mut parts = platform.split('/');
+        if let Some(os) = parts.next().filter(|s| !s.is_empty()) {
+            node_selector.insert("kubernetes.io/os".into(), os.to_owned());
+        }
+        if let Some(arch) = parts.next().filter(|s| !s.is_empty()) {
+            node_selector.insert("kubernetes.io/arch".into(), arch.to_owned());
+        }
+    }
+    let scheduling = placement::scheduling(name, service, selector);
+    node_selector.extend(scheduling.node_selector);
+    diagnostics.extend(scheduling.diagnostics);
+    pod.node_selector = (!node_selector.is_empty()).then_some(node_selector);
+    pod.affinity = scheduling.affinity;
+    pod.topology_spread_constraints =
+        (!scheduling.topology_spread.is_empty()).then_some(scheduling.topology_spread);
+    let mut tolerations = x.tolerations.clone();
+    tolerations.extend(scheduling.tolerations);
+    pod.tolerations = (!tolerations.is_empty()).then_some(tolerations);
+}
+
+/// `sysctls` and numeric `group_add`.
+fn security_context(
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> PodSecurityContext {
+    let sysctls: Vec<Sysctl> = service
+        .sysctls
+        .iter()
+        .map(|(k, v)| Sysctl {
+            name: k.clone(),
+            value: v.clone(),
+        })
+        .collect();
+    let mut groups = Vec::new();
+    for group in &service.group_add {
+        match group.parse::<i64>() {
+            Ok(gid) => groups.push(gid),
+            Err(_) => diagnostics.push(Diagnostic::warning(
+                format!("services.{name}.group_add"),
+                format!("group {group}: Kubernetes takes numeric group ids only; not translated"),
+            )),
+        }
+    }
+    PodSecurityContext {
+        sysctls: (!sysctls.is_empty()).then_some(sysctls),
+        supplemental_groups: (!groups.is_empty()).then_some(groups),
+        ..PodSecurityContext::default()
+    }
+}

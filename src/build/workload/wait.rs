@@ -1,0 +1,142 @@
+//! What a pod waits for before its containers start: one-shot services run as
+//! initContainers, and `wait-for-<dependency>` initContainers for `depends_on`.
+
+use k8s_openapi::api::core::v1::Container;
+
+use crate::build::names::sanitize_name;
+use crate::classify::Role;
+use crate::classify::images;
+use crate::compose::model::Service;
+use crate::diagnostic::Diagnostic;
+
+use super::Inputs;
+use super::container::{container, container_ports};
+
+pub(super) fn push_inits(
+    inputs: &Inputs,
+    name: &str,
+    service: &Service,
+    out: &mut Vec<Container>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (dep, condition) in &service.depends_on {
+        let (Some(dep_class), Some(dep_service)) =
+            (inputs.roles.get(dep), inputs.project.services.get(dep))
+        else {
+            continue;
+        };
+        match &dep_class.role {
+            Role::Init { of } if of == name => {
+                for (dep_dep, dep_condition) in &dep_service.depends_on {
+                    push_wait(inputs, dep, dep_dep, dep_condition, out, diagnostics);
+                }
+                out.push(container(inputs, dep, dep_service, false, diagnostics));
+            }
+            _ => push_wait(inputs, name, dep, condition, out, diagnostics),
+        }
+    }
+}
+
+/// A `wait-for-<dep>` initContainer for a dependency that serves, or the diagnostic saying
+/// why the order is not kept.
+fn push_wait(
+    inputs: &Inputs,
+    name: &str,
+    dep: &str,
+    condition: &crate::compose::model::DependsOn,
+    out: &mut Vec<Container>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path = format!("services.{name}.depends_on.{dep}");
+    let Some(dep_service) = inputs.project.services.get(dep) else {
+        return;
+    };
+    if !condition.required {
+        return;
+    }
+    // The Service a dependency answers on is its pod's: a sidecar's is its host's.
+    let host = match inputs.roles.get(dep).map(|c| &c.role) {
+        Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet) => dep,
+        Some(Role::Sidecar { of }) => of.as_str(),
+        Some(Role::Job | Role::CronJob { .. }) => {
+            if condition.condition == "service_completed_successfully" {
+                diagnostics.push(Diagnostic::warning(
+                    path,
+                    format!("{dep} runs as a separate Job (more than one service waits for it), so Kubernetes does not hold {name} back until it completes; make {name} tolerate starting first"),
+                ));
+            }
+            return;
+        }
+        _ => return,
+    };
+    if condition.condition == "service_completed_successfully" {
+        diagnostics.push(Diagnostic::warning(
+            path.clone(),
+            format!(
+                "{dep} is a long-running workload; waiting for it to start instead of to complete"
+            ),
+        ));
+    }
+    let ports = inputs
+        .parts(dep)
+        .ports
+        .clone()
+        .unwrap_or_else(|| container_ports(dep_service));
+    let first_tcp = ports
+        .iter()
+        .find(|p| p.protocol.as_deref() == Some("TCP"))
+        .map(|p| p.container_port)
+        .or_else(|| listening_ports(dep_service).first().copied());
+    let Some(port) = first_tcp else {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            format!("{dep} listens on no known port, so {name} cannot wait for it; declare the port with `expose` or `x-kubernetes.ports`"),
+        ));
+        return;
+    };
+    let wait = wait_for(&inputs.options.wait_image, dep, host, port);
+    if !out.iter().any(|c| c.name == wait.name) {
+        out.push(wait);
+    }
+}
+
+/// The TCP ports a service listens on: its `ports` targets and `expose`, else its known
+/// image's defaults. (The ports module adds ports other services use in URLs.)
+pub fn listening_ports(service: &Service) -> Vec<i32> {
+    let declared: Vec<i32> = container_ports(service)
+        .into_iter()
+        .filter(|p| p.protocol.as_deref() == Some("TCP"))
+        .map(|p| p.container_port)
+        .collect();
+    if !declared.is_empty() {
+        return declared;
+    }
+    service
+        .image
+        .as_deref()
+        .and_then(images::lookup)
+        .map(|k| {
+            k.ports
+                .iter()
+                .filter(|p| !p.udp)
+                .map(|p| i32::from(p.port))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until the dependency's Service accepts connections. A ClusterIP only forwards to
+/// ready pods, so with readiness derived from the healthcheck this waits for "healthy".
+fn wait_for(image: &str, dependency: &str, service: &str, port: i32) -> Container {
+    let host = sanitize_name(service);
+    Container {
+        name: sanitize_name(&format!("wait-for-{dependency}")),
+        image: Some(image.into()),
+        command: Some(vec![
+            "sh".into(),
+            "-c".into(),
+            format!("until nc -z {host} {port}; do echo waiting for {host}:{port}; sleep 2; done"),
+        ]),
+        ..Container::default()
+    }
+}
