@@ -23,20 +23,17 @@
 //!   same network (egress stays open so DNS keeps working), and a `<service>-published`
 //!   policy admits anyone on the targets of published ports.
 
-use std::collections::BTreeMap;
+mod ingress;
+mod policy;
+mod service;
 
 use indexmap::IndexMap;
-use k8s_openapi::api::core::v1::{Service as KubeService, ServicePort, ServiceSpec};
-use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyIngressRule,
-    NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::api::core::v1::Service as KubeService;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::names::{labels, sanitize_name, selector};
-use crate::classify::extension::{self, ServiceType};
+use crate::build::names::{labels, sanitize_name};
+use crate::classify::extension::ServiceType;
 use crate::classify::ports::ListeningPort;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
@@ -51,9 +48,6 @@ pub struct Network {
     pub policies: Vec<NetworkPolicy>,
     pub diagnostics: Vec<Diagnostic>,
 }
-
-/// Ports published on these are taken for HTTP by `--ingress-host`.
-const HTTP_PORTS: &[u16] = &[80, 443, 3000, 5000, 8000, 8080, 8443, 8888];
 
 /// The pod label that puts a pod in a compose network.
 pub fn network_label(network: &str) -> String {
@@ -82,194 +76,7 @@ pub fn pod_networks(project: &Project, service: &str) -> Vec<String> {
     }
 }
 
-/// A port name: a DNS label of at most 15 characters with a letter, unique in `taken`.
-fn port_name(wanted: Option<&str>, port: &ListeningPort, taken: &mut Vec<String>) -> String {
-    let base = wanted
-        .map(|n| sanitize_name(n).chars().take(15).collect::<String>())
-        .map(|n| n.trim_end_matches('-').to_owned())
-        .filter(|n| n.chars().any(|c| c.is_ascii_lowercase()))
-        .unwrap_or_else(|| format!("{}-{}", port.protocol.to_ascii_lowercase(), port.port));
-    let mut name = base.clone();
-    let mut n = 2;
-    while taken.contains(&name) {
-        let suffix = format!("-{n}");
-        let stem: String = base.chars().take(15 - suffix.len()).collect();
-        name = format!("{}{suffix}", stem.trim_end_matches('-'));
-        n += 1;
-    }
-    taken.push(name.clone());
-    name
-}
-
-fn meta(project: &Project, name: &str, owner: &str) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.to_owned()),
-        labels: Some(labels(project, owner)),
-        ..ObjectMeta::default()
-    }
-}
-
-/// The exposure asked for a service, if any.
-fn exposure(
-    name: &str,
-    service: &Service,
-    options: &Options,
-) -> Result<Option<ServiceType>, String> {
-    let x = extension::of(service).unwrap_or_default();
-    if let Some(t) = x.service {
-        return Ok(Some(t));
-    }
-    for label in ["compose2kube.service.type", "kompose.service.type"] {
-        if let Some(value) = service.labels.get(label) {
-            return match value.to_ascii_lowercase().as_str() {
-                "clusterip" => Ok(Some(ServiceType::ClusterIP)),
-                "nodeport" => Ok(Some(ServiceType::NodePort)),
-                "loadbalancer" => Ok(Some(ServiceType::LoadBalancer)),
-                other => Err(format!(
-                    "services.{name}.labels.{label}: \"{other}\" is not a Service type (clusterip, nodeport or loadbalancer)"
-                )),
-            };
-        }
-    }
-    Ok(options.expose_published)
-}
-
-/// Published host ports paired with their targets; ranges pair one to one.
-fn published(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Vec<(i32, i32, String)> {
-    let mut pairs = Vec::new();
-    for (i, p) in service.ports.iter().enumerate() {
-        let path = format!("services.{name}.ports[{i}]");
-        let Some(published) = p.published.as_deref().filter(|s| !s.is_empty()) else {
-            continue;
-        };
-        if p.host_ip.is_some() {
-            out.push(Diagnostic::warning(
-                path.clone(),
-                "the host IP binding is not translated: Services listen on every address",
-            ));
-        }
-        if p.mode == "host" {
-            out.push(Diagnostic::warning(
-                path.clone(),
-                "mode: host (publishing on the node itself) is not translated; the port is exposed through a Service",
-            ));
-        }
-        let (a, b) = published.split_once('-').unwrap_or((published, published));
-        match (a.parse::<i32>(), b.parse::<i32>()) {
-            (Ok(a), Ok(b)) if a <= b => {
-                // A range published for one target: the first host port carries it.
-                pairs.push((a, i32::from(p.target), p.protocol.to_ascii_uppercase()));
-            }
-            _ => out.push(Diagnostic::warning(
-                path,
-                format!(
-                    "published port \"{published}\" cannot be paired with its target; not exposed"
-                ),
-            )),
-        }
-    }
-    pairs.dedup();
-    pairs
-}
-
-fn service_type_name(t: ServiceType) -> &'static str {
-    match t {
-        ServiceType::ClusterIP => "ClusterIP",
-        ServiceType::NodePort => "NodePort",
-        ServiceType::LoadBalancer => "LoadBalancer",
-    }
-}
-
-/// The ingress settings asked for a service, if any: (host, path, tls, class, annotations).
-struct IngressWish {
-    host: Option<String>,
-    path: String,
-    tls: Option<String>,
-    class: Option<String>,
-    annotations: BTreeMap<String, String>,
-}
-
-fn ingress_wish(
-    service: &Service,
-    options: &Options,
-    host_for_flag: Option<String>,
-) -> Option<IngressWish> {
-    let x = extension::of(service).unwrap_or_default();
-    if let Some(i) = x.ingress {
-        return Some(IngressWish {
-            host: i.host.or(host_for_flag),
-            path: i.path.unwrap_or_else(|| "/".into()),
-            tls: i.tls,
-            class: i.class.or_else(|| options.ingress_class.clone()),
-            annotations: i.annotations.into_iter().collect(),
-        });
-    }
-    let label = |k: &str| service.labels.get(k).cloned();
-    if let Some(host) = label("compose2kube.ingress.host") {
-        return Some(IngressWish {
-            host: Some(host),
-            path: label("compose2kube.ingress.path").unwrap_or_else(|| "/".into()),
-            tls: label("compose2kube.ingress.tls"),
-            class: label("compose2kube.ingress.class").or_else(|| options.ingress_class.clone()),
-            annotations: BTreeMap::new(),
-        });
-    }
-    if let Some(expose) = label("kompose.service.expose")
-        && expose != "false"
-    {
-        let host = (expose != "true")
-            .then(|| {
-                expose
-                    .split(',')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned()
-            })
-            .filter(|h| !h.is_empty());
-        return Some(IngressWish {
-            host: host.or(host_for_flag),
-            path: "/".into(),
-            tls: label("kompose.service.expose.tls-secret"),
-            class: label("kompose.service.expose.ingress-class-name")
-                .or_else(|| options.ingress_class.clone()),
-            annotations: BTreeMap::new(),
-        });
-    }
-    host_for_flag.map(|host| IngressWish {
-        host: Some(host),
-        path: "/".into(),
-        tls: None,
-        class: options.ingress_class.clone(),
-        annotations: BTreeMap::new(),
-    })
-}
-
-/// The port an Ingress sends traffic to: the target of the port published on 80, 443 or
-/// 8080, else the first TCP port of the Service.
-fn http_port(service: &Service, ports: &[ListeningPort]) -> Option<i32> {
-    for wanted in ["80", "443", "8080"] {
-        if let Some(p) = service
-            .ports
-            .iter()
-            .find(|p| p.published.as_deref() == Some(wanted) && p.protocol == "tcp")
-        {
-            return Some(i32::from(p.target));
-        }
-    }
-    ports.iter().find(|p| p.protocol == "TCP").map(|p| p.port)
-}
-
-fn publishes_http(service: &Service) -> bool {
-    service.ports.iter().any(|p| {
-        p.published
-            .as_deref()
-            .and_then(|s| s.parse::<u16>().ok())
-            .is_some_and(|port| HTTP_PORTS.contains(&port))
-            || HTTP_PORTS.contains(&p.target) && p.published.is_some()
-    })
-}
-
+/// Services, Ingresses and NetworkPolicies of the project.
 pub fn network(
     project: &Project,
     roles: &IndexMap<String, Classification>,
@@ -277,324 +84,116 @@ pub fn network(
     options: &Options,
 ) -> Result<Network, Error> {
     let mut out = Network::default();
-    // Pods that serve: every long-running workload, with the ports of its sidecars.
-    let mut pods: IndexMap<&str, Vec<&ListeningPort>> = IndexMap::new();
-    for (name, class) in roles {
-        match &class.role {
-            Role::Deployment | Role::StatefulSet | Role::DaemonSet => {
-                pods.entry(name.as_str())
-                    .or_default()
-                    .extend(ports.get(name).into_iter().flatten());
-            }
-            Role::Sidecar { of } => {
-                if let Some(owner) = roles.get_key_value(of.as_str()).map(|(k, _)| k.as_str()) {
-                    pods.entry(owner)
-                        .or_default()
-                        .extend(ports.get(name).into_iter().flatten());
-                }
-            }
-            _ => {}
-        }
-    }
-    let flag_hosts: Vec<&str> = match &options.ingress_host {
-        Some(_) => project
-            .services
-            .iter()
-            .filter(|(n, s)| pods.contains_key(n.as_str()) && publishes_http(s))
-            .map(|(n, _)| n.as_str())
-            .collect(),
-        None => Vec::new(),
-    };
+    let pods = serving_pods(roles, ports);
+    let flag_hosts = ingress::flag_hosts(project, &pods, options);
     for (owner, pod_ports) in &pods {
         let Some(service) = project.services.get(*owner) else {
             continue;
         };
-        let k8s = sanitize_name(owner);
-        let stateful = matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet));
-        let mut taken = Vec::new();
-        let mut service_ports: Vec<ServicePort> = Vec::new();
-        // Two ports the user named alike cannot both keep the name; renaming one silently
-        // would break whatever refers to it.
-        let mut named: Vec<(&str, i32, &str)> = Vec::new();
-        for p in pod_ports {
-            if let Some(n) = &p.name {
-                let this = (n.as_str(), p.port, p.protocol.as_str());
-                if named
-                    .iter()
-                    .any(|(m, port, proto)| *m == this.0 && (*port, *proto) != (this.1, this.2))
-                {
-                    return Err(Error::project(format!(
-                        "services.{owner}.ports: two ports of one pod are named \"{n}\"; port names must be unique"
-                    )));
-                }
-                named.push(this);
-            }
-        }
-        for p in pod_ports {
-            if service_ports
-                .iter()
-                .any(|s| s.port == p.port && s.protocol.as_deref() == Some(p.protocol.as_str()))
-            {
-                continue;
-            }
-            service_ports.push(ServicePort {
-                name: Some(port_name(p.name.as_deref(), p, &mut taken)),
-                port: p.port,
-                target_port: Some(IntOrString::Int(p.port)),
-                protocol: Some(p.protocol.clone()),
-                ..ServicePort::default()
-            });
-        }
-        if service_ports.is_empty() && !stateful {
-            continue;
-        }
-        out.services.push(KubeService {
-            metadata: meta(project, &k8s, &k8s),
-            spec: Some(ServiceSpec {
-                type_: (!stateful).then(|| "ClusterIP".into()),
-                cluster_ip: stateful.then(|| "None".into()),
-                selector: Some(selector(project, &k8s)),
-                ports: (!service_ports.is_empty()).then_some(service_ports),
-                ..ServiceSpec::default()
-            }),
-            ..KubeService::default()
-        });
-        // Published ports of the pod's containers (its own and its sidecars').
-        let mut pairs = published(owner, service, &mut out.diagnostics);
-        for (name, class) in roles {
-            if matches!(&class.role, Role::Sidecar { of } if of == owner)
-                && let Some(sidecar) = project.services.get(name)
-            {
-                pairs.extend(published(name, sidecar, &mut out.diagnostics));
-            }
-        }
-        let mut has_ingress = false;
-        let host_for_flag = options.ingress_host.as_ref().and_then(|h| {
-            flag_hosts.contains(owner).then(|| {
-                if flag_hosts.len() == 1 {
-                    h.clone()
-                } else {
-                    format!("{k8s}.{h}")
-                }
-            })
-        });
-        if let Some(wish) = ingress_wish(service, options, host_for_flag) {
-            let all: Vec<ListeningPort> = pod_ports.iter().map(|p| (*p).clone()).collect();
-            let Some(port) = http_port(service, &all) else {
-                return Err(Error::project(format!(
-                    "services.{owner}: an Ingress was asked for, but the service listens on no TCP port; declare one with ports, expose or x-kubernetes.ports"
-                )));
-            };
-            out.ingresses.push(ingress(project, &k8s, port, wish));
-            has_ingress = true;
-        }
-        let kind = exposure(owner, service, options).map_err(Error::project)?;
-        match kind {
-            Some(ServiceType::NodePort | ServiceType::LoadBalancer) if !pairs.is_empty() => {
-                let kind = kind.unwrap_or(ServiceType::NodePort);
-                let mut taken = Vec::new();
-                let public_ports = pairs
-                    .iter()
-                    .map(|(published, target, protocol)| {
-                        let lp = ListeningPort {
-                            port: *published,
-                            protocol: protocol.clone(),
-                            name: None,
-                            source: crate::classify::ports::PortSource::Declared,
-                        };
-                        ServicePort {
-                            name: Some(port_name(None, &lp, &mut taken)),
-                            port: *published,
-                            target_port: Some(IntOrString::Int(*target)),
-                            node_port: (30000..=32767).contains(published).then_some(*published),
-                            protocol: Some(protocol.clone()),
-                            ..ServicePort::default()
-                        }
-                    })
-                    .collect();
-                let public = sanitize_name(&format!("{k8s}-public"));
-                out.services.push(KubeService {
-                    metadata: meta(project, &public, &k8s),
-                    spec: Some(ServiceSpec {
-                        type_: Some(service_type_name(kind).into()),
-                        selector: Some(selector(project, &k8s)),
-                        ports: Some(public_ports),
-                        ..ServiceSpec::default()
-                    }),
-                    ..KubeService::default()
-                });
-            }
-            Some(_) => {}
-            None if !pairs.is_empty() && !has_ingress => {
-                let list: Vec<String> = pairs.iter().map(|(p, t, _)| format!("{p}→{t}")).collect();
-                out.diagnostics.push(Diagnostic::note(
-                    format!("services.{owner}.ports"),
-                    format!(
-                        "published ports ({}) are reachable inside the cluster only, through Service {k8s}; to expose them set `x-kubernetes: {{service: nodeport}}` (or loadbalancer), pass --expose-published nodeport|loadbalancer, or add an Ingress",
-                        list.join(", ")
-                    ),
-                ));
-            }
-            None => {}
-        }
+        let pod = Pod {
+            owner,
+            service,
+            ports: pod_ports,
+            stateful: matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet)),
+        };
+        pod_network(project, roles, options, &pod, &flag_hosts, &mut out)?;
     }
     if options.network_policies {
-        policies(project, roles, &mut out);
+        policy::policies(project, roles, &mut out);
     } else {
-        let mut networks: Vec<String> = project
-            .services
-            .keys()
-            .flat_map(|name| pod_networks(project, name))
-            .collect();
-        networks.sort();
-        networks.dedup();
-        if networks.len() > 1 {
-            out.diagnostics.push(Diagnostic::note(
-                "networks",
-                format!(
-                    "every pod can reach every other: the separation of networks {} is kept only with --network-policies",
-                    networks.join(", ")
-                ),
-            ));
-        }
+        policy::note_open_networks(project, &mut out);
     }
     Ok(out)
 }
 
-fn ingress(project: &Project, name: &str, port: i32, wish: IngressWish) -> Ingress {
-    let path = if wish.path.starts_with('/') {
-        wish.path
-    } else {
-        format!("/{}", wish.path)
-    };
-    Ingress {
-        metadata: ObjectMeta {
-            annotations: (!wish.annotations.is_empty()).then_some(wish.annotations),
-            ..meta(project, name, name)
-        },
-        spec: Some(IngressSpec {
-            ingress_class_name: wish.class,
-            tls: wish.tls.map(|secret| {
-                vec![IngressTLS {
-                    hosts: wish.host.clone().map(|h| vec![h]),
-                    secret_name: Some(secret),
-                }]
-            }),
-            rules: Some(vec![IngressRule {
-                host: wish.host,
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some(path),
-                        path_type: "Prefix".into(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: name.to_owned(),
-                                port: Some(ServiceBackendPort {
-                                    number: Some(port),
-                                    ..ServiceBackendPort::default()
-                                }),
-                            }),
-                            ..IngressBackend::default()
-                        },
-                    }],
-                }),
-            }]),
-            ..IngressSpec::default()
-        }),
-        ..Ingress::default()
-    }
+/// A pod that serves: a long-running workload, with the ports of its sidecars.
+pub(super) struct Pod<'a> {
+    pub owner: &'a str,
+    pub service: &'a Service,
+    pub ports: &'a [&'a ListeningPort],
+    pub stateful: bool,
 }
 
-fn policies(project: &Project, roles: &IndexMap<String, Classification>, out: &mut Network) {
-    let mut networks: Vec<String> = Vec::new();
+/// The ports of every pod that serves, by its host service.
+fn serving_pods<'a>(
+    roles: &'a IndexMap<String, Classification>,
+    ports: &'a IndexMap<String, Vec<ListeningPort>>,
+) -> IndexMap<&'a str, Vec<&'a ListeningPort>> {
+    let mut pods: IndexMap<&str, Vec<&ListeningPort>> = IndexMap::new();
     for (name, class) in roles {
-        if matches!(class.role, Role::Sidecar { .. } | Role::Init { .. }) {
-            continue;
-        }
-        for n in pod_networks(project, name) {
-            if !networks.contains(&n) {
-                networks.push(n);
-            }
+        let owner = match &class.role {
+            Role::Deployment | Role::StatefulSet | Role::DaemonSet => Some(name.as_str()),
+            Role::Sidecar { of } => roles.get_key_value(of.as_str()).map(|(k, _)| k.as_str()),
+            _ => None,
+        };
+        if let Some(owner) = owner {
+            pods.entry(owner)
+                .or_default()
+                .extend(ports.get(name).into_iter().flatten());
         }
     }
-    let part_of = sanitize_name(&project.name);
-    for network in networks {
-        let label = network_label(&network);
-        let members = LabelSelector {
-            match_labels: Some(BTreeMap::from([(label, "true".to_owned())])),
-            ..LabelSelector::default()
-        };
-        out.policies.push(NetworkPolicy {
-            metadata: ObjectMeta {
-                name: Some(sanitize_name(&format!("network-{network}"))),
-                labels: Some(BTreeMap::from([
-                    ("app.kubernetes.io/part-of".to_owned(), part_of.clone()),
-                    (
-                        "app.kubernetes.io/managed-by".to_owned(),
-                        "compose2kube".to_owned(),
-                    ),
-                ])),
-                ..ObjectMeta::default()
-            },
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(members.clone()),
-                policy_types: Some(vec!["Ingress".into()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    from: Some(vec![NetworkPolicyPeer {
-                        pod_selector: Some(members),
-                        ..NetworkPolicyPeer::default()
-                    }]),
-                    ..NetworkPolicyIngressRule::default()
-                }]),
-                ..NetworkPolicySpec::default()
-            }),
-        });
+    pods
+}
+
+/// The Services and Ingress of one pod, or the note that its published ports stay inside.
+fn pod_network(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+    options: &Options,
+    pod: &Pod,
+    flag_hosts: &[&str],
+    out: &mut Network,
+) -> Result<(), Error> {
+    let k8s = sanitize_name(pod.owner);
+    if let Some(s) = service::cluster_service(project, pod, &k8s)? {
+        out.services.push(s);
     }
-    for (name, service) in &project.services {
-        let owner = match roles.get(name).map(|c| &c.role) {
-            Some(Role::Sidecar { of }) => of.as_str(),
-            Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet) => name.as_str(),
-            _ => continue,
-        };
-        let targets: Vec<NetworkPolicyPort> = service
-            .ports
-            .iter()
-            .filter(|p| p.published.is_some())
-            .map(|p| NetworkPolicyPort {
-                port: Some(IntOrString::Int(i32::from(p.target))),
-                protocol: Some(p.protocol.to_ascii_uppercase()),
-                ..NetworkPolicyPort::default()
-            })
-            .collect();
-        if targets.is_empty() {
-            continue;
+    // Published ports of the pod's containers (its own and its sidecars').
+    let mut pairs = service::published(pod.owner, pod.service, &mut out.diagnostics);
+    for (name, class) in roles {
+        if matches!(&class.role, Role::Sidecar { of } if of == pod.owner)
+            && let Some(sidecar) = project.services.get(name)
+        {
+            pairs.extend(service::published(name, sidecar, &mut out.diagnostics));
         }
-        let k8s = sanitize_name(owner);
-        out.policies.push(NetworkPolicy {
-            metadata: meta(
-                project,
-                &sanitize_name(&format!("{}-published", sanitize_name(name))),
-                &k8s,
-            ),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(LabelSelector {
-                    match_labels: Some(selector(project, &k8s)),
-                    ..LabelSelector::default()
-                }),
-                policy_types: Some(vec!["Ingress".into()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    ports: Some(targets),
-                    ..NetworkPolicyIngressRule::default()
-                }]),
-                ..NetworkPolicySpec::default()
-            }),
-        });
+    }
+    let host_for_flag = ingress::host_for_flag(options, flag_hosts, pod.owner, &k8s);
+    let ingress = ingress::ingress_for(project, options, pod, &k8s, host_for_flag)?;
+    let has_ingress = ingress.is_some();
+    out.ingresses.extend(ingress);
+    let kind = service::exposure(pod.owner, pod.service, options).map_err(Error::project)?;
+    match kind {
+        Some(kind @ (ServiceType::NodePort | ServiceType::LoadBalancer)) if !pairs.is_empty() => {
+            out.services
+                .push(service::public_service(project, &k8s, kind, &pairs));
+        }
+        None if !pairs.is_empty() && !has_ingress => {
+            let list: Vec<String> = pairs.iter().map(|(p, t, _)| format!("{p}→{t}")).collect();
+            out.diagnostics.push(Diagnostic::note(
+                format!("services.{}.ports", pod.owner),
+                format!(
+                    "published ports ({}) are reachable inside the cluster only, through Service {k8s}; to expose them set `x-kubernetes: {{service: nodeport}}` (or loadbalancer), pass --expose-published nodeport|loadbalancer, or add an Ingress",
+                    list.join(", ")
+                ),
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+pub(super) fn meta(project: &Project, name: &str, owner: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        labels: Some(labels(project, owner)),
+        ..ObjectMeta::default()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
     fn run(yaml: &str, options: &Options) -> Result<Network, Error> {
         let dir = tempfile::tempdir().unwrap();

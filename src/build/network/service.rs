@@ -1,0 +1,214 @@
+//! Services: the ClusterIP (or headless) Service of each serving pod, and the
+//! `<service>-public` NodePort or LoadBalancer Service of its published ports.
+
+use k8s_openapi::api::core::v1::{Service as KubeService, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::build::names::{sanitize_name, selector};
+use crate::classify::extension::{self, ServiceType};
+use crate::classify::ports::ListeningPort;
+use crate::classify::ports::PortSource;
+use crate::compose::Error;
+use crate::compose::model::{Project, Service};
+use crate::diagnostic::Diagnostic;
+use crate::options::Options;
+
+use super::{Pod, meta};
+
+/// A port name: a DNS label of at most 15 characters with a letter, unique in `taken`.
+fn port_name(wanted: Option<&str>, port: &ListeningPort, taken: &mut Vec<String>) -> String {
+    let base = wanted
+        .map(|n| sanitize_name(n).chars().take(15).collect::<String>())
+        .map(|n| n.trim_end_matches('-').to_owned())
+        .filter(|n| n.chars().any(|c| c.is_ascii_lowercase()))
+        .unwrap_or_else(|| format!("{}-{}", port.protocol.to_ascii_lowercase(), port.port));
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        let suffix = format!("-{n}");
+        let stem: String = base.chars().take(15 - suffix.len()).collect();
+        name = format!("{}{suffix}", stem.trim_end_matches('-'));
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// The exposure asked for a service, if any.
+pub(super) fn exposure(
+    name: &str,
+    service: &Service,
+    options: &Options,
+) -> Result<Option<ServiceType>, String> {
+    let x = extension::of(service).unwrap_or_default();
+    if let Some(t) = x.service {
+        return Ok(Some(t));
+    }
+    for label in ["compose2kube.service.type", "kompose.service.type"] {
+        if let Some(value) = service.labels.get(label) {
+            return match value.to_ascii_lowercase().as_str() {
+                "clusterip" => Ok(Some(ServiceType::ClusterIP)),
+                "nodeport" => Ok(Some(ServiceType::NodePort)),
+                "loadbalancer" => Ok(Some(ServiceType::LoadBalancer)),
+                other => Err(format!(
+                    "services.{name}.labels.{label}: \"{other}\" is not a Service type (clusterip, nodeport or loadbalancer)"
+                )),
+            };
+        }
+    }
+    Ok(options.expose_published)
+}
+
+/// Published host ports paired with their targets; ranges pair one to one.
+pub(super) fn published(
+    name: &str,
+    service: &Service,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<(i32, i32, String)> {
+    let mut pairs = Vec::new();
+    for (i, p) in service.ports.iter().enumerate() {
+        let path = format!("services.{name}.ports[{i}]");
+        let Some(published) = p.published.as_deref().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        if p.host_ip.is_some() {
+            out.push(Diagnostic::warning(
+                path.clone(),
+                "the host IP binding is not translated: Services listen on every address",
+            ));
+        }
+        if p.mode == "host" {
+            out.push(Diagnostic::warning(
+                path.clone(),
+                "mode: host (publishing on the node itself) is not translated; the port is exposed through a Service",
+            ));
+        }
+        let (a, b) = published.split_once('-').unwrap_or((published, published));
+        match (a.parse::<i32>(), b.parse::<i32>()) {
+            (Ok(a), Ok(b)) if a <= b => {
+                // A range published for one target: the first host port carries it.
+                pairs.push((a, i32::from(p.target), p.protocol.to_ascii_uppercase()));
+            }
+            _ => out.push(Diagnostic::warning(
+                path,
+                format!(
+                    "published port \"{published}\" cannot be paired with its target; not exposed"
+                ),
+            )),
+        }
+    }
+    pairs.dedup();
+    pairs
+}
+
+fn service_type_name(t: ServiceType) -> &'static str {
+    match t {
+        ServiceType::ClusterIP => "ClusterIP",
+        ServiceType::NodePort => "NodePort",
+        ServiceType::LoadBalancer => "LoadBalancer",
+    }
+}
+
+/// The Service peers reach the pod through: ClusterIP on every target port, headless for a
+/// StatefulSet (its `serviceName`, ports or not). None when the pod listens on nothing.
+pub(super) fn cluster_service(
+    project: &Project,
+    pod: &Pod,
+    k8s: &str,
+) -> Result<Option<KubeService>, Error> {
+    check_port_names(pod)?;
+    let mut taken = Vec::new();
+    let mut service_ports: Vec<ServicePort> = Vec::new();
+    for p in pod.ports {
+        if service_ports
+            .iter()
+            .any(|s| s.port == p.port && s.protocol.as_deref() == Some(p.protocol.as_str()))
+        {
+            continue;
+        }
+        service_ports.push(ServicePort {
+            name: Some(port_name(p.name.as_deref(), p, &mut taken)),
+            port: p.port,
+            target_port: Some(IntOrString::Int(p.port)),
+            protocol: Some(p.protocol.clone()),
+            ..ServicePort::default()
+        });
+    }
+    if service_ports.is_empty() && !pod.stateful {
+        return Ok(None);
+    }
+    Ok(Some(KubeService {
+        metadata: meta(project, k8s, k8s),
+        spec: Some(ServiceSpec {
+            type_: (!pod.stateful).then(|| "ClusterIP".into()),
+            cluster_ip: pod.stateful.then(|| "None".into()),
+            selector: Some(selector(project, k8s)),
+            ports: (!service_ports.is_empty()).then_some(service_ports),
+            ..ServiceSpec::default()
+        }),
+        ..KubeService::default()
+    }))
+}
+
+/// Two ports the user named alike cannot both keep the name; renaming one silently would
+/// break whatever refers to it.
+fn check_port_names(pod: &Pod) -> Result<(), Error> {
+    let mut named: Vec<(&str, i32, &str)> = Vec::new();
+    for p in pod.ports {
+        if let Some(n) = &p.name {
+            let this = (n.as_str(), p.port, p.protocol.as_str());
+            if named
+                .iter()
+                .any(|(m, port, proto)| *m == this.0 && (*port, *proto) != (this.1, this.2))
+            {
+                return Err(Error::project(format!(
+                    "services.{}.ports: two ports of one pod are named \"{n}\"; port names must be unique",
+                    pod.owner
+                )));
+            }
+            named.push(this);
+        }
+    }
+    Ok(())
+}
+
+/// The `<service>-public` Service of the published ports: each published port to its
+/// target, and the published port as nodePort when it is in the NodePort range.
+pub(super) fn public_service(
+    project: &Project,
+    k8s: &str,
+    kind: ServiceType,
+    pairs: &[(i32, i32, String)],
+) -> KubeService {
+    let mut taken = Vec::new();
+    let public_ports = pairs
+        .iter()
+        .map(|(published, target, protocol)| {
+            let lp = ListeningPort {
+                port: *published,
+                protocol: protocol.clone(),
+                name: None,
+                source: PortSource::Declared,
+            };
+            ServicePort {
+                name: Some(port_name(None, &lp, &mut taken)),
+                port: *published,
+                target_port: Some(IntOrString::Int(*target)),
+                node_port: (30000..=32767).contains(published).then_some(*published),
+                protocol: Some(protocol.clone()),
+                ..ServicePort::default()
+            }
+        })
+        .collect();
+    let public = sanitize_name(&format!("{k8s}-public"));
+    KubeService {
+        metadata: meta(project, &public, k8s),
+        spec: Some(ServiceSpec {
+            type_: Some(service_type_name(kind).into()),
+            selector: Some(selector(project, k8s)),
+            ports: Some(public_ports),
+            ..ServiceSpec::default()
+        }),
+        ..KubeService::default()
+    }
+}
