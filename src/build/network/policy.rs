@@ -12,11 +12,12 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::build::names::{sanitize_name, selector};
 use crate::classify::{Classification, Role};
-use crate::compose::model::Project;
+use crate::compose::model::{Project, Service};
 use crate::diagnostic::Diagnostic;
 
 use super::{Network, meta, network_label, pod_networks};
 
+/// One policy per compose network, and one per pod that publishes ports.
 pub(super) fn policies(
     project: &Project,
     roles: &IndexMap<String, Classification>,
@@ -33,38 +34,8 @@ pub(super) fn policies(
             }
         }
     }
-    let part_of = sanitize_name(&project.name);
     for network in networks {
-        let label = network_label(&network);
-        let members = LabelSelector {
-            match_labels: Some(BTreeMap::from([(label, "true".to_owned())])),
-            ..LabelSelector::default()
-        };
-        out.policies.push(NetworkPolicy {
-            metadata: ObjectMeta {
-                name: Some(sanitize_name(&format!("network-{network}"))),
-                labels: Some(BTreeMap::from([
-                    ("app.kubernetes.io/part-of".to_owned(), part_of.clone()),
-                    (
-                        "app.kubernetes.io/managed-by".to_owned(),
-                        "compose2kube".to_owned(),
-                    ),
-                ])),
-                ..ObjectMeta::default()
-            },
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(members.clone()),
-                policy_types: Some(vec!["Ingress".into()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    from: Some(vec![NetworkPolicyPeer {
-                        pod_selector: Some(members),
-                        ..NetworkPolicyPeer::default()
-                    }]),
-                    ..NetworkPolicyIngressRule::default()
-                }]),
-                ..NetworkPolicySpec::default()
-            }),
-        });
+        out.policies.push(network_policy(project, &network));
     }
     for (name, service) in &project.services {
         let owner = match roles.get(name).map(|c| &c.role) {
@@ -72,40 +43,91 @@ pub(super) fn policies(
             Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet) => name.as_str(),
             _ => continue,
         };
-        let targets: Vec<NetworkPolicyPort> = service
-            .ports
-            .iter()
-            .filter(|p| p.published.is_some())
-            .map(|p| NetworkPolicyPort {
-                port: Some(IntOrString::Int(i32::from(p.target))),
-                protocol: Some(p.protocol.to_ascii_uppercase()),
-                ..NetworkPolicyPort::default()
-            })
-            .collect();
-        if targets.is_empty() {
-            continue;
-        }
-        let k8s = sanitize_name(owner);
-        out.policies.push(NetworkPolicy {
-            metadata: meta(
-                project,
-                &sanitize_name(&format!("{}-published", sanitize_name(name))),
-                &k8s,
-            ),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(LabelSelector {
-                    match_labels: Some(selector(project, &k8s)),
-                    ..LabelSelector::default()
-                }),
-                policy_types: Some(vec!["Ingress".into()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    ports: Some(targets),
-                    ..NetworkPolicyIngressRule::default()
-                }]),
-                ..NetworkPolicySpec::default()
-            }),
-        });
+        out.policies
+            .extend(published_policy(project, name, service, owner));
     }
+}
+
+/// Ingress from the pods of the same compose network; egress stays open so DNS works.
+fn network_policy(project: &Project, network: &str) -> NetworkPolicy {
+    let members = LabelSelector {
+        match_labels: Some(BTreeMap::from([(
+            network_label(network),
+            "true".to_owned(),
+        )])),
+        ..LabelSelector::default()
+    };
+    NetworkPolicy {
+        metadata: ObjectMeta {
+            name: Some(sanitize_name(&format!("network-{network}"))),
+            labels: Some(BTreeMap::from([
+                (
+                    "app.kubernetes.io/part-of".to_owned(),
+                    sanitize_name(&project.name),
+                ),
+                (
+                    "app.kubernetes.io/managed-by".to_owned(),
+                    "compose2kube".to_owned(),
+                ),
+            ])),
+            ..ObjectMeta::default()
+        },
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(members.clone()),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    pod_selector: Some(members),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ..NetworkPolicyIngressRule::default()
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    }
+}
+
+/// Published ports were reachable from outside compose's networks: anyone may reach their
+/// targets on the pod.
+fn published_policy(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    owner: &str,
+) -> Option<NetworkPolicy> {
+    let targets: Vec<NetworkPolicyPort> = service
+        .ports
+        .iter()
+        .filter(|p| p.published.is_some())
+        .map(|p| NetworkPolicyPort {
+            port: Some(IntOrString::Int(i32::from(p.target))),
+            protocol: Some(p.protocol.to_ascii_uppercase()),
+            ..NetworkPolicyPort::default()
+        })
+        .collect();
+    if targets.is_empty() {
+        return None;
+    }
+    let k8s = sanitize_name(owner);
+    Some(NetworkPolicy {
+        metadata: meta(
+            project,
+            &sanitize_name(&format!("{}-published", sanitize_name(name))),
+            &k8s,
+        ),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(selector(project, &k8s)),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                ports: Some(targets),
+                ..NetworkPolicyIngressRule::default()
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    })
 }
 
 /// Without NetworkPolicies every pod reaches every other: say so when compose kept
