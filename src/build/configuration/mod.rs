@@ -25,18 +25,14 @@
 //!   missing file and a ConfigMap or Secret over 1 MiB are errors.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use indexmap::IndexMap;
 use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapEnvSource, ConfigMapVolumeSource, EnvFromSource, EnvVar, EnvVarSource,
-    KeyToPath, Secret, SecretEnvSource, SecretKeySelector, SecretVolumeSource, Volume, VolumeMount,
-};
+use k8s_openapi::api::core::v1::{ConfigMap, EnvFromSource, EnvVar, Secret, Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::names::{escape, labels, sanitize_name};
-use crate::compose::model::{FileReference, Project};
+use crate::build::names::labels;
+use crate::compose::model::Project;
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
@@ -44,6 +40,11 @@ use crate::options::{Options, SecretsMode};
 
 /// The API server refuses ConfigMaps and Secrets larger than this.
 pub const MAX_OBJECT_BYTES: usize = 1024 * 1024;
+
+mod env;
+mod mounted;
+
+pub use env::{holds_credentials, looks_secret};
 
 #[derive(Debug, Clone, Default)]
 pub struct Configuration {
@@ -61,59 +62,6 @@ pub struct ContainerConfig {
     pub env_from: Vec<EnvFromSource>,
     pub volumes: Vec<Volume>,
     pub mounts: Vec<VolumeMount>,
-}
-
-/// Environment keys whose values belong in a Secret: containing PASSWORD, SECRET, TOKEN or
-/// CREDENTIALS, or ending in `_KEY` or `PASS` (case-insensitive). Keys ending in `_FILE`
-/// name a file that holds the secret, not the secret, and stay plain.
-pub fn looks_secret(key: &str) -> bool {
-    let k = key.to_ascii_uppercase();
-    if k.ends_with("_FILE") {
-        return false;
-    }
-    ["PASSWORD", "SECRET", "TOKEN", "CREDENTIALS"]
-        .iter()
-        .any(|w| k.contains(w))
-        || k.ends_with("_KEY")
-        || k.ends_with("PASS")
-}
-
-/// Values that carry a password whatever their key: URLs with `user:password@`
-/// (`postgres://app:s3cret@db:5432/app`).
-pub fn holds_credentials(value: &str) -> bool {
-    value.split("://").skip(1).any(|rest| {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
-            userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
-        })
-    })
-}
-
-fn is_config_key(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= 253
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// A file name as a ConfigMap key.
-fn key_of(name: &str) -> String {
-    let key: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if key.is_empty() || key == "." || key == ".." {
-        "file".into()
-    } else {
-        key
-    }
 }
 
 fn object_meta(project: &Project, name: &str) -> ObjectMeta {
@@ -149,153 +97,62 @@ impl Pending {
     }
 }
 
+/// The environment, ConfigMaps and Secrets of every service.
 pub fn configuration(
     loaded: &Loaded,
     files: &dyn ProjectFiles,
     options: &Options,
 ) -> Result<Configuration, Error> {
     let project = &loaded.project;
-    let mut out = Configuration::default();
-    let mut config_maps: IndexMap<String, Pending> = IndexMap::new();
-    let mut secrets: IndexMap<String, Pending> = IndexMap::new();
+    let mut b = Builder {
+        loaded,
+        files,
+        options,
+        config_maps: IndexMap::new(),
+        secrets: IndexMap::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut containers = IndexMap::new();
     for (name, service) in &project.services {
-        let k8s = sanitize_name(name);
-        let env_name = format!(
-            "{}-env",
-            k8s.chars()
-                .take(59)
-                .collect::<String>()
-                .trim_end_matches('-')
-        );
         let mut container = ContainerConfig::default();
-        let mut secret_env: BTreeMap<String, String> = BTreeMap::new();
-        for (key, value) in &service.environment {
-            let Some(value) = value else { continue };
-            if looks_secret(key) || holds_credentials(value) {
-                secret_env.insert(key.clone(), value.clone());
-                container.env.push(EnvVar {
-                    name: key.clone(),
-                    value_from: Some(EnvVarSource {
-                        secret_key_ref: Some(SecretKeySelector {
-                            name: env_name.clone(),
-                            key: key.clone(),
-                            optional: None,
-                        }),
-                        ..EnvVarSource::default()
-                    }),
-                    ..EnvVar::default()
-                });
-            } else {
-                container.env.push(EnvVar {
-                    name: key.clone(),
-                    value: Some(escape(value)),
-                    ..EnvVar::default()
-                });
-            }
-        }
-        // env_file values, later files winning, environment keys left out.
-        let mut from_files: IndexMap<String, String> = IndexMap::new();
-        for file in &service.env_file {
-            if let Some(values) = loaded.env_files.get(&file.path) {
-                for (k, v) in values {
-                    from_files.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        let mut file_plain: BTreeMap<String, String> = BTreeMap::new();
-        let mut file_secret = false;
-        for (key, value) in from_files {
-            if service.environment.contains_key(&key) {
-                continue;
-            }
-            if !is_config_key(&key) {
-                container.env.push(EnvVar {
-                    name: key,
-                    value: Some(escape(&value)),
-                    ..EnvVar::default()
-                });
-            } else if looks_secret(&key) || holds_credentials(&value) {
-                secret_env.insert(key, value);
-                file_secret = true;
-            } else {
-                file_plain.insert(key, value);
-            }
-        }
-        if !file_plain.is_empty() {
-            container.env_from.push(EnvFromSource {
-                config_map_ref: Some(ConfigMapEnvSource {
-                    name: env_name.clone(),
-                    optional: None,
-                }),
-                ..EnvFromSource::default()
-            });
-            config_maps.insert(
-                env_name.clone(),
-                Pending {
-                    text: file_plain,
-                    ..Pending::default()
-                },
-            );
-        }
-        if file_secret {
-            container.env_from.push(EnvFromSource {
-                secret_ref: Some(SecretEnvSource {
-                    name: env_name.clone(),
-                    optional: None,
-                }),
-                ..EnvFromSource::default()
-            });
-        }
-        if !secret_env.is_empty() {
-            if options.secrets == SecretsMode::Reference {
-                let keys: Vec<String> = secret_env
-                    .keys()
-                    .map(|k| format!("--from-literal={k}=<value>"))
-                    .collect();
-                out.diagnostics.push(Diagnostic::note(
-                    format!("services.{name}.environment"),
-                    format!(
-                        "create the Secret it reads: kubectl create secret generic {env_name} {}",
-                        keys.join(" ")
-                    ),
-                ));
-            }
-            secrets.insert(
-                env_name.clone(),
-                Pending {
-                    text: secret_env,
-                    ..Pending::default()
-                },
-            );
-        }
+        b.environment(name, service, &mut container);
         for (i, reference) in service.configs.iter().enumerate() {
-            mount(
-                loaded,
-                files,
-                options,
-                &format!("services.{name}.configs[{i}]"),
-                reference,
-                false,
-                &mut container,
-                &mut config_maps,
-                &mut out.diagnostics,
-            )?;
+            let path = format!("services.{name}.configs[{i}]");
+            b.mount(&path, reference, false, &mut container)?;
         }
         for (i, reference) in service.secrets.iter().enumerate() {
-            mount(
-                loaded,
-                files,
-                options,
-                &format!("services.{name}.secrets[{i}]"),
-                reference,
-                true,
-                &mut container,
-                &mut secrets,
-                &mut out.diagnostics,
-            )?;
+            let path = format!("services.{name}.secrets[{i}]");
+            b.mount(&path, reference, true, &mut container)?;
         }
-        out.containers.insert(name.clone(), container);
+        containers.insert(name.clone(), container);
     }
+    warn_unused(project, &mut b.diagnostics);
+    let config_maps = config_maps(loaded, b.config_maps)?;
+    let secrets = if options.secrets == SecretsMode::Embed {
+        secrets(loaded, b.secrets)?
+    } else {
+        Vec::new()
+    };
+    Ok(Configuration {
+        config_maps,
+        secrets,
+        containers,
+        diagnostics: b.diagnostics,
+    })
+}
+
+/// The objects being gathered while the services are read.
+struct Builder<'a> {
+    loaded: &'a Loaded,
+    files: &'a dyn ProjectFiles,
+    options: &'a Options,
+    config_maps: IndexMap<String, Pending>,
+    secrets: IndexMap<String, Pending>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Top-level configs and secrets no service uses are not emitted.
+fn warn_unused(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     for (kind, defined, used) in [
         ("configs", project.configs.keys().collect::<Vec<_>>(), false),
         ("secrets", project.secrets.keys().collect::<Vec<_>>(), true),
@@ -306,28 +163,41 @@ pub fn configuration(
                 refs.iter().any(|r| &r.source == key)
             });
             if !in_use {
-                out.diagnostics.push(Diagnostic::warning(
+                diagnostics.push(Diagnostic::warning(
                     format!("{kind}.{key}"),
                     "not used by any service; not emitted",
                 ));
             }
         }
     }
-    for (name, pending) in config_maps {
+}
+
+/// The API server's size limit, checked before anything is written.
+fn check_size(loaded: &Loaded, kind: &str, name: &str, pending: &Pending) -> Result<(), Error> {
+    if pending.size() > MAX_OBJECT_BYTES {
+        return Err(loaded.error(
+            "",
+            format!(
+                "{kind} {name} would hold {} bytes; Kubernetes accepts at most 1 MiB",
+                pending.size()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn config_maps(
+    loaded: &Loaded,
+    pending: IndexMap<String, Pending>,
+) -> Result<Vec<ConfigMap>, Error> {
+    let mut out = Vec::new();
+    for (name, pending) in pending {
         if pending.missing {
             continue;
         }
-        if pending.size() > MAX_OBJECT_BYTES {
-            return Err(loaded.error(
-                "",
-                format!(
-                    "ConfigMap {name} would hold {} bytes; Kubernetes accepts at most 1 MiB",
-                    pending.size()
-                ),
-            ));
-        }
-        out.config_maps.push(ConfigMap {
-            metadata: object_meta(project, &name),
+        check_size(loaded, "ConfigMap", &name, &pending)?;
+        out.push(ConfigMap {
+            metadata: object_meta(&loaded.project, &name),
             data: (!pending.text.is_empty()).then_some(pending.text),
             binary_data: (!pending.binary.is_empty()).then(|| {
                 pending
@@ -339,296 +209,34 @@ pub fn configuration(
             ..ConfigMap::default()
         });
     }
-    if options.secrets == SecretsMode::Embed {
-        for (name, pending) in secrets {
-            if pending.size() > MAX_OBJECT_BYTES {
-                return Err(loaded.error(
-                    "",
-                    format!(
-                        "Secret {name} would hold {} bytes; Kubernetes accepts at most 1 MiB",
-                        pending.size()
-                    ),
-                ));
-            }
-            let mut data: BTreeMap<String, ByteString> = pending
-                .text
-                .into_iter()
-                .map(|(k, v)| (k, ByteString(v.into_bytes())))
-                .collect();
-            data.extend(pending.binary.into_iter().map(|(k, v)| (k, ByteString(v))));
-            out.secrets.push(Secret {
-                metadata: object_meta(project, &name),
-                type_: Some("Opaque".into()),
-                data: Some(data),
-                ..Secret::default()
-            });
-        }
-    }
     Ok(out)
 }
 
-/// One `configs:` or `secrets:` entry of a service: the object (once), the pod volume and the
-/// mount.
-#[allow(clippy::too_many_arguments)]
-fn mount(
-    loaded: &Loaded,
-    files: &dyn ProjectFiles,
-    options: &Options,
-    path: &str,
-    reference: &FileReference,
-    secret: bool,
-    container: &mut ContainerConfig,
-    objects: &mut IndexMap<String, Pending>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<(), Error> {
-    let project = &loaded.project;
-    let kind = if secret { "secrets" } else { "configs" };
-    let source = &reference.source;
-    let (file, content, environment, external, external_name) = if secret {
-        let Some(s) = project.secrets.get(source) else {
-            return Ok(());
-        };
-        if s.driver.is_some() || !s.driver_opts.is_empty() || s.template_driver.is_some() {
-            diagnostics.push(Diagnostic::warning(
-                format!("{kind}.{source}"),
-                "secret drivers and template drivers are not translated; the Secret holds the value as given",
-            ));
-        }
-        (
-            s.file.clone(),
-            None,
-            s.environment.clone(),
-            s.external,
-            s.name.clone(),
-        )
-    } else {
-        let Some(c) = project.configs.get(source) else {
-            return Ok(());
-        };
-        if c.template_driver.is_some() {
-            diagnostics.push(Diagnostic::warning(
-                format!("{kind}.{source}.template_driver"),
-                "templates are not rendered; the ConfigMap holds the file as it is",
-            ));
-        }
-        (
-            c.file.clone(),
-            c.content.clone(),
-            c.environment.clone(),
-            c.external,
-            c.name.clone(),
-        )
-    };
-    let object = if external {
-        external_name.clone().unwrap_or_else(|| source.clone())
-    } else {
-        sanitize_name(source)
-    };
-    let key = match &file {
-        Some(f) => key_of(
-            Path::new(f)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .as_str(),
-        ),
-        None => key_of(source),
-    };
-    if external {
-        diagnostics.push(Diagnostic::note(
-            format!("{kind}.{source}"),
-            format!(
-                "external: the {} {object} must exist in the namespace; it is referenced, not emitted",
-                if secret { "Secret" } else { "ConfigMap" }
-            ),
-        ));
-    } else if !objects.contains_key(&object) {
-        let bytes: Vec<u8> = if let Some(f) = &file {
-            let file_path = Path::new(f);
-            if !file_path.starts_with(&loaded.project_dir) && !options.allow_outside_project {
-                return Err(loaded.error(&format!("{kind}.{source}.file"),
-                    format!(
-                        "{f} is outside the project directory; pass --allow-outside-project to read it"
-                    ),
-                ));
-            }
-            match files.stat(file_path) {
-                Some(entry) if entry.kind == crate::files::Kind::File => {
-                    if entry.size as usize > MAX_OBJECT_BYTES {
-                        return Err(loaded.error(
-                            &format!("{kind}.{source}.file"),
-                            format!(
-                                "{f} is {} bytes; a ConfigMap or Secret holds at most 1 MiB",
-                                entry.size
-                            ),
-                        ));
-                    }
-                    files.read(file_path).map_err(|e| {
-                        loaded.error(
-                            &format!("{kind}.{source}.file"),
-                            format!("cannot read {f}: {e}"),
-                        )
-                    })?
-                }
-                Some(_) => {
-                    return Err(loaded.error(
-                        &format!("{kind}.{source}.file"),
-                        format!("{f} is not a file"),
-                    ));
-                }
-                // A config is not secret: its ConfigMap can be made from the file later,
-                // and the rest of the project still converts. A missing secret stays an
-                // error, as a Secret must never be guessed.
-                None if !secret => {
-                    diagnostics.push(Diagnostic::warning(
-                        format!("{kind}.{source}.file"),
-                        format!("{f} does not exist; the pods refer to ConfigMap {object}, which is not emitted: create it with kubectl create configmap {object} --from-file={key}={f}"),
-                    ));
-                    objects.insert(
-                        object.clone(),
-                        Pending {
-                            missing: true,
-                            ..Pending::default()
-                        },
-                    );
-                    return finish_mount(
-                        reference,
-                        secret,
-                        &object,
-                        &key,
-                        container,
-                        diagnostics,
-                        path,
-                    );
-                }
-                None => {
-                    return Err(loaded.error(
-                        &format!("{kind}.{source}.file"),
-                        format!("{f} does not exist"),
-                    ));
-                }
-            }
-        } else if let Some(c) = &content {
-            c.clone().into_bytes()
-        } else if let Some(var) = &environment {
-            loaded
-                .environment
-                .get(var)
-                .cloned()
-                .unwrap_or_default()
-                .into_bytes()
-        } else {
-            Vec::new()
-        };
-        let mut pending = Pending::default();
-        match String::from_utf8(bytes) {
-            Ok(text) if !secret => {
-                pending.text.insert(key.clone(), text);
-            }
-            Ok(text) => {
-                pending.binary.insert(key.clone(), text.into_bytes());
-            }
-            Err(e) => {
-                pending.binary.insert(key.clone(), e.into_bytes());
-            }
-        }
-        objects.insert(object.clone(), pending);
-        if secret && options.secrets == SecretsMode::Reference {
-            let from = match &file {
-                Some(f) => format!("--from-file={key}={f}"),
-                None => format!("--from-literal={key}=<value>"),
-            };
-            diagnostics.push(Diagnostic::note(
-                format!("{kind}.{source}"),
-                format!("create the Secret: kubectl create secret generic {object} {from}"),
-            ));
-        }
+fn secrets(loaded: &Loaded, pending: IndexMap<String, Pending>) -> Result<Vec<Secret>, Error> {
+    let mut out = Vec::new();
+    for (name, pending) in pending {
+        check_size(loaded, "Secret", &name, &pending)?;
+        let mut data: BTreeMap<String, ByteString> = pending
+            .text
+            .into_iter()
+            .map(|(k, v)| (k, ByteString(v.into_bytes())))
+            .collect();
+        data.extend(pending.binary.into_iter().map(|(k, v)| (k, ByteString(v))));
+        out.push(Secret {
+            metadata: object_meta(&loaded.project, &name),
+            type_: Some("Opaque".into()),
+            data: Some(data),
+            ..Secret::default()
+        });
     }
-    finish_mount(
-        reference,
-        secret,
-        &object,
-        &key,
-        container,
-        diagnostics,
-        path,
-    )
-}
-
-/// The pod volume and the mount of one config or secret.
-fn finish_mount(
-    reference: &FileReference,
-    secret: bool,
-    object: &str,
-    key: &str,
-    container: &mut ContainerConfig,
-    diagnostics: &mut Vec<Diagnostic>,
-    path: &str,
-) -> Result<(), Error> {
-    let source = &reference.source;
-    let (object, key) = (object.to_owned(), key.to_owned());
-    if reference.uid.is_some() || reference.gid.is_some() {
-        diagnostics.push(Diagnostic::warning(
-            path,
-            "uid and gid are not translated: mounted files belong to root, or to the pod's fsGroup",
-        ));
-    }
-    let target = match (&reference.target, secret) {
-        (Some(t), _) if t.starts_with('/') => t.clone(),
-        (Some(t), true) => format!("/run/secrets/{t}"),
-        (Some(t), false) => format!("/{t}"),
-        (None, true) => format!("/run/secrets/{source}"),
-        (None, false) => format!("/{source}"),
-    };
-    let volume_name = sanitize_name(&format!(
-        "{}-{}",
-        if secret { "secret" } else { "config" },
-        object
-    ));
-    let mode = reference.mode.as_ref().map(|m| m.0 as i32);
-    let items = Some(vec![KeyToPath {
-        key: key.clone(),
-        path: key.clone(),
-        mode,
-    }]);
-    let volume = if secret {
-        Volume {
-            name: volume_name.clone(),
-            secret: Some(SecretVolumeSource {
-                secret_name: Some(object.clone()),
-                items,
-                ..SecretVolumeSource::default()
-            }),
-            ..Volume::default()
-        }
-    } else {
-        Volume {
-            name: volume_name.clone(),
-            config_map: Some(ConfigMapVolumeSource {
-                name: object.clone(),
-                items,
-                ..ConfigMapVolumeSource::default()
-            }),
-            ..Volume::default()
-        }
-    };
-    if !container.volumes.iter().any(|v| v.name == volume_name) {
-        container.volumes.push(volume);
-    }
-    container.mounts.push(VolumeMount {
-        name: volume_name,
-        mount_path: target,
-        sub_path: Some(key),
-        read_only: Some(true),
-        ..VolumeMount::default()
-    });
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::files::Disk;
+    use std::path::Path;
 
     fn load(dir: &Path, yaml: &str) -> Loaded {
         std::fs::write(dir.join("compose.yaml"), yaml).unwrap();

@@ -1,0 +1,185 @@
+//! `environment` and `env_file`: plain values in `env`, secret-looking ones through the
+//! Secret `<service>-env`, env files through the ConfigMap `<service>-env` and `envFrom`.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use k8s_openapi::api::core::v1::{
+    ConfigMapEnvSource, EnvFromSource, EnvVar, EnvVarSource, SecretEnvSource, SecretKeySelector,
+};
+
+use super::{Builder, ContainerConfig, Pending};
+use crate::build::names::{escape, sanitize_name};
+use crate::compose::model::Service;
+use crate::diagnostic::Diagnostic;
+use crate::options::SecretsMode;
+
+/// Environment keys whose values belong in a Secret: containing PASSWORD, SECRET, TOKEN or
+/// CREDENTIALS, or ending in `_KEY` or `PASS` (case-insensitive). Keys ending in `_FILE`
+/// name a file that holds the secret, not the secret, and stay plain.
+pub fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    if k.ends_with("_FILE") {
+        return false;
+    }
+    ["PASSWORD", "SECRET", "TOKEN", "CREDENTIALS"]
+        .iter()
+        .any(|w| k.contains(w))
+        || k.ends_with("_KEY")
+        || k.ends_with("PASS")
+}
+
+/// Values that carry a password whatever their key: URLs with `user:password@`
+/// (`postgres://app:s3cret@db:5432/app`).
+pub fn holds_credentials(value: &str) -> bool {
+    value.split("://").skip(1).any(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+            userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+        })
+    })
+}
+
+fn is_config_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl Builder<'_> {
+    /// The container's `env` and `envFrom`, and the `<service>-env` objects behind them.
+    pub(super) fn environment(
+        &mut self,
+        name: &str,
+        service: &Service,
+        container: &mut ContainerConfig,
+    ) {
+        let k8s = sanitize_name(name);
+        let env_name = format!(
+            "{}-env",
+            k8s.chars()
+                .take(59)
+                .collect::<String>()
+                .trim_end_matches('-')
+        );
+        let mut secret_env: BTreeMap<String, String> = BTreeMap::new();
+        for (key, value) in &service.environment {
+            let Some(value) = value else { continue };
+            if looks_secret(key) || holds_credentials(value) {
+                secret_env.insert(key.clone(), value.clone());
+                container.env.push(secret_ref(key, &env_name));
+            } else {
+                container.env.push(EnvVar {
+                    name: key.clone(),
+                    value: Some(escape(value)),
+                    ..EnvVar::default()
+                });
+            }
+        }
+        self.env_files(service, &env_name, container, &mut secret_env);
+        if secret_env.is_empty() {
+            return;
+        }
+        if self.options.secrets == SecretsMode::Reference {
+            let keys: Vec<String> = secret_env
+                .keys()
+                .map(|k| format!("--from-literal={k}=<value>"))
+                .collect();
+            self.diagnostics.push(Diagnostic::note(
+                format!("services.{name}.environment"),
+                format!(
+                    "create the Secret it reads: kubectl create secret generic {env_name} {}",
+                    keys.join(" ")
+                ),
+            ));
+        }
+        self.secrets.insert(
+            env_name,
+            Pending {
+                text: secret_env,
+                ..Pending::default()
+            },
+        );
+    }
+
+    /// env_file values, later files winning, environment keys left out: plain ones in the
+    /// ConfigMap, secret ones added to `secret_env`, invalid keys as plain `env`.
+    fn env_files(
+        &mut self,
+        service: &Service,
+        env_name: &str,
+        container: &mut ContainerConfig,
+        secret_env: &mut BTreeMap<String, String>,
+    ) {
+        let mut from_files: IndexMap<String, String> = IndexMap::new();
+        for file in &service.env_file {
+            if let Some(values) = self.loaded.env_files.get(&file.path) {
+                for (k, v) in values {
+                    from_files.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let mut file_plain: BTreeMap<String, String> = BTreeMap::new();
+        let mut file_secret = false;
+        for (key, value) in from_files {
+            if service.environment.contains_key(&key) {
+                continue;
+            }
+            if !is_config_key(&key) {
+                container.env.push(EnvVar {
+                    name: key,
+                    value: Some(escape(&value)),
+                    ..EnvVar::default()
+                });
+            } else if looks_secret(&key) || holds_credentials(&value) {
+                secret_env.insert(key, value);
+                file_secret = true;
+            } else {
+                file_plain.insert(key, value);
+            }
+        }
+        if !file_plain.is_empty() {
+            container.env_from.push(EnvFromSource {
+                config_map_ref: Some(ConfigMapEnvSource {
+                    name: env_name.to_owned(),
+                    optional: None,
+                }),
+                ..EnvFromSource::default()
+            });
+            self.config_maps.insert(
+                env_name.to_owned(),
+                Pending {
+                    text: file_plain,
+                    ..Pending::default()
+                },
+            );
+        }
+        if file_secret {
+            container.env_from.push(EnvFromSource {
+                secret_ref: Some(SecretEnvSource {
+                    name: env_name.to_owned(),
+                    optional: None,
+                }),
+                ..EnvFromSource::default()
+            });
+        }
+    }
+}
+
+/// An env entry read from the Secret `env_name`.
+fn secret_ref(key: &str, env_name: &str) -> EnvVar {
+    EnvVar {
+        name: key.to_owned(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: env_name.to_owned(),
+                key: key.to_owned(),
+                optional: None,
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
+}
