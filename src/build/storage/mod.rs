@@ -40,29 +40,27 @@
 //! `emptyDir`, with a note; `volumes_from` repeats the other service's mounts (`:ro` makes
 //! them read-only).
 
+mod bind;
+mod claim;
+mod tmpfs;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indexmap::IndexMap;
-use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, HostPathVolumeSource,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, Volume,
-    VolumeMount, VolumeResourceRequirements,
+    ConfigMap, EmptyDirVolumeSource, PersistentVolumeClaim, Volume, VolumeMount,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::configuration::MAX_OBJECT_BYTES;
 use crate::build::names::{labels, sanitize_name};
-use crate::build::workload::replicas;
-use crate::classify::extension;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
 use crate::compose::model::{Project, Service, ServiceVolume};
 use crate::diagnostic::Diagnostic;
-use crate::files::{Kind, ProjectFiles};
-use crate::options::{BindMounts, Options};
+use crate::files::ProjectFiles;
+use crate::options::Options;
+
+use tmpfs::memory_quantity;
 
 #[derive(Debug, Clone, Default)]
 pub struct Storage {
@@ -99,28 +97,6 @@ fn volume_name(parts: &[&str]) -> String {
     });
     let stem: String = name.chars().take(54).collect();
     format!("{}-{:08x}", stem.trim_end_matches('-'), hash as u32)
-}
-
-fn is_quantity(s: &str) -> bool {
-    let digits_end = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (number, unit) = s.split_at(digits_end);
-    !number.is_empty()
-        && number.parse::<f64>().is_ok()
-        && [
-            "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
-        ]
-        .contains(&unit)
-}
-
-fn memory_quantity(bytes: i64) -> Quantity {
-    const MI: i64 = 1024 * 1024;
-    if bytes > 0 && bytes % MI == 0 {
-        Quantity(format!("{}Mi", bytes / MI))
-    } else {
-        Quantity(bytes.max(0).to_string())
-    }
 }
 
 /// How one named volume (or data directory) is used by one container.
@@ -203,66 +179,10 @@ impl Builder<'_> {
     fn run(mut self) -> Result<Storage, Error> {
         for (name, service) in &self.project.services {
             self.container(name);
-            let mut mounts: Vec<(String, ServiceVolume)> = service
-                .volumes
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("services.{name}.volumes[{i}]"), v.clone()))
-                .collect();
-            for (i, from) in service.volumes_from.iter().enumerate() {
-                let (source, mode) = from.split_once(':').unwrap_or((from.as_str(), "rw"));
-                if source == "container" {
-                    self.warn(
-                        format!("services.{name}.volumes_from[{i}]"),
-                        "volumes of a container outside the project cannot be shared; not translated",
-                    );
-                    continue;
-                }
-                if let Some(other) = self.project.services.get(source) {
-                    for (j, v) in other.volumes.iter().enumerate() {
-                        let mut v = v.clone();
-                        v.read_only |= mode == "ro";
-                        mounts.push((format!("services.{source}.volumes[{j}]"), v));
-                    }
-                }
-            }
-            for (path, volume) in mounts {
+            for (path, volume) in self.mounts_of(name, service) {
                 self.service_volume(name, service, &path, &volume)?;
             }
-            for (i, entry) in service.tmpfs.iter().enumerate() {
-                let (target, opts) = entry.split_once(':').unwrap_or((entry.as_str(), ""));
-                // Docker's `64m` is 64 MiB; Kubernetes would read it as 64 millibytes.
-                let size = match opts.split(',').find_map(|o| o.strip_prefix("size=")) {
-                    Some(text) => match crate::compose::syntax::parse_bytes(text) {
-                        Ok(bytes) => Some(memory_quantity(bytes)),
-                        Err(e) => {
-                            self.warn(
-                                format!("services.{name}.tmpfs[{i}]"),
-                                format!("size {text}: {e}; no size limit"),
-                            );
-                            None
-                        }
-                    },
-                    None => None,
-                };
-                let others: Vec<&str> = opts
-                    .split(',')
-                    .filter(|o| !o.is_empty() && !o.starts_with("size="))
-                    .collect();
-                if !others.is_empty() {
-                    self.warn(
-                        format!("services.{name}.tmpfs[{i}]"),
-                        format!(
-                            "{}: an emptyDir takes only a size; not translated",
-                            others.join(",")
-                        ),
-                    );
-                }
-                self.memory(name, target, size);
-            }
-            if let Some(shm) = &service.shm_size {
-                self.memory(name, "/dev/shm", Some(memory_quantity(shm.0)));
-            }
+            self.tmpfs(name, service);
         }
         for key in self.project.volumes.keys() {
             if !self.shared.contains_key(key) {
@@ -277,30 +197,37 @@ impl Builder<'_> {
         Ok(self.out)
     }
 
-    fn memory(&mut self, service: &str, target: &str, size: Option<Quantity>) {
-        let name = volume_name(&[service, "tmpfs", target]);
-        let volume = Volume {
-            name: name.clone(),
-            empty_dir: Some(EmptyDirVolumeSource {
-                medium: Some("Memory".into()),
-                size_limit: size,
-            }),
-            ..Volume::default()
-        };
-        self.add(
-            service,
-            Some(volume),
-            Self::mount(&name, target, false, None),
-        );
+    /// The service's own mounts and those `volumes_from` repeats (`:ro` makes them
+    /// read-only), each with the path that names it in diagnostics.
+    fn mounts_of(&mut self, name: &str, service: &Service) -> Vec<(String, ServiceVolume)> {
+        let mut mounts: Vec<(String, ServiceVolume)> = service
+            .volumes
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("services.{name}.volumes[{i}]"), v.clone()))
+            .collect();
+        for (i, from) in service.volumes_from.iter().enumerate() {
+            let (source, mode) = from.split_once(':').unwrap_or((from.as_str(), "rw"));
+            if source == "container" {
+                self.warn(
+                    format!("services.{name}.volumes_from[{i}]"),
+                    "volumes of a container outside the project cannot be shared; not translated",
+                );
+                continue;
+            }
+            if let Some(other) = self.project.services.get(source) {
+                for (j, v) in other.volumes.iter().enumerate() {
+                    let mut v = v.clone();
+                    v.read_only |= mode == "ro";
+                    mounts.push((format!("services.{source}.volumes[{j}]"), v));
+                }
+            }
+        }
+        mounts
     }
 
-    fn service_volume(
-        &mut self,
-        name: &str,
-        service: &Service,
-        path: &str,
-        v: &ServiceVolume,
-    ) -> Result<(), Error> {
+    /// Mount options Kubernetes has no counterpart for.
+    fn mount_option_warnings(&mut self, path: &str, v: &ServiceVolume) {
         if v.consistency.is_some() {
             self.warn(
                 format!("{path}.consistency"),
@@ -327,46 +254,36 @@ impl Builder<'_> {
                 "a new claim starts empty; the image's content is never copied into it",
             );
         }
-        let sub_path = v.volume.as_ref().and_then(|o| o.subpath.clone());
-        match v.r#type.as_str() {
-            "volume" => match &v.source {
-                Some(source) => {
-                    let owner = self.owner(name);
-                    self.shared.entry(source.clone()).or_insert_with(|| Shared {
-                        declared: Some(source.clone()),
-                        ..Shared::default()
-                    });
-                    if let Some(s) = self.shared.get_mut(source) {
-                        s.uses.push(Use {
-                            service: name.to_owned(),
-                            owner,
-                            target: v.target.clone(),
-                            read_only: v.read_only,
-                            sub_path,
-                        });
-                    }
-                }
-                None => {
-                    let vol = volume_name(&[name, "anon", &v.target]);
-                    self.add(
-                        name,
-                        Some(Volume {
-                            name: vol.clone(),
-                            empty_dir: Some(EmptyDirVolumeSource::default()),
-                            ..Volume::default()
-                        }),
-                        Self::mount(&vol, &v.target, v.read_only, None),
-                    );
-                    self.note(
-                        path.to_owned(),
-                        format!(
-                            "anonymous volume at {}: an emptyDir, emptied when the pod goes",
-                            v.target
-                        ),
-                    );
-                }
-            },
-            "tmpfs" => {
+    }
+
+    /// One mount of a service: named volumes are gathered (they become objects once all
+    /// their users are known), the others become pod volumes at once.
+    fn service_volume(
+        &mut self,
+        name: &str,
+        service: &Service,
+        path: &str,
+        v: &ServiceVolume,
+    ) -> Result<(), Error> {
+        self.mount_option_warnings(path, v);
+        match (v.r#type.as_str(), &v.source) {
+            ("volume", Some(source)) => {
+                let owner = self.owner(name);
+                let sub_path = v.volume.as_ref().and_then(|o| o.subpath.clone());
+                let shared = self.shared.entry(source.clone()).or_insert_with(|| Shared {
+                    declared: Some(source.clone()),
+                    ..Shared::default()
+                });
+                shared.uses.push(Use {
+                    service: name.to_owned(),
+                    owner,
+                    target: v.target.clone(),
+                    read_only: v.read_only,
+                    sub_path,
+                });
+            }
+            ("volume", None) => self.anonymous(name, path, v),
+            ("tmpfs", _) => {
                 if v.tmpfs.as_ref().is_some_and(|t| t.mode.is_some()) {
                     self.warn(
                         format!("{path}.tmpfs.mode"),
@@ -380,11 +297,11 @@ impl Builder<'_> {
                     .map(|s| memory_quantity(s.0));
                 self.memory(name, &v.target, size);
             }
-            "bind" => {
-                let source = v.source.clone().unwrap_or_default();
+            ("bind", source) => {
+                let source = source.clone().unwrap_or_default();
                 self.bind(name, service, path, &source, v)?;
             }
-            other => self.warn(
+            (other, _) => self.warn(
                 path.to_owned(),
                 format!("{other} mounts have no Kubernetes counterpart; not translated"),
             ),
@@ -392,460 +309,24 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn host_path(&mut self, name: &str, path: &str, source: &str, v: &ServiceVolume, warn: bool) {
-        let kind = match self.files.stat(Path::new(source)).map(|e| e.kind) {
-            Some(Kind::Socket) => "Socket",
-            Some(Kind::File) => "File",
-            Some(Kind::Dir) => "Directory",
-            Some(Kind::Other) => "",
-            None if looks_like_file(source) => "FileOrCreate",
-            None => "DirectoryOrCreate",
-        };
-        let vol = volume_name(&["host", source]);
+    /// An anonymous volume lives as long as its container: an emptyDir.
+    fn anonymous(&mut self, name: &str, path: &str, v: &ServiceVolume) {
+        let vol = volume_name(&[name, "anon", &v.target]);
         self.add(
             name,
             Some(Volume {
                 name: vol.clone(),
-                host_path: Some(HostPathVolumeSource {
-                    path: source.to_owned(),
-                    type_: (!kind.is_empty()).then(|| kind.to_owned()),
-                }),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
                 ..Volume::default()
             }),
             Self::mount(&vol, &v.target, v.read_only, None),
         );
-        let daemon = matches!(self.role(&self.owner(name)), Some(Role::DaemonSet));
-        if warn && !daemon {
-            self.warn(
-                path.to_owned(),
-                format!("{source} is a path on the node: a hostPath volume ties the pod to what that one node holds"),
-            );
-        }
-    }
-
-    fn bind(
-        &mut self,
-        name: &str,
-        service: &Service,
-        path: &str,
-        source: &str,
-        v: &ServiceVolume,
-    ) -> Result<(), Error> {
-        let asked = match extension::of(service).ok().and_then(|x| x.bind_mounts) {
-            Some(extension::BindMounts::HostPath) => true,
-            Some(extension::BindMounts::Auto) => false,
-            None => self.options.bind_mounts == BindMounts::HostPath,
-        };
-        if asked {
-            self.host_path(name, path, source, v, false);
-            return Ok(());
-        }
-        let inside = self.project_dir != Path::new("/")
-            && Path::new(source).starts_with(self.project_dir)
-            && Path::new(source) != self.project_dir;
-        if !inside {
-            self.host_path(name, path, source, v, true);
-            return Ok(());
-        }
-        let base = Path::new(source)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "data".into());
-        let cm_name = volume_name(&[name, &base]);
-        let entry = self.files.stat(Path::new(source));
-        match entry.map(|e| e.kind) {
-            Some(Kind::File) => {
-                let content = self.read(path, Path::new(source))?;
-                let key = config_key(&base);
-                self.config_map(&cm_name, BTreeMap::from([(key.clone(), content)]));
-                self.add(
-                    name,
-                    Some(config_volume(&cm_name)),
-                    Self::mount(&cm_name, &v.target, true, Some(key)),
-                );
-            }
-            Some(Kind::Dir) => {
-                if v.read_only
-                    && let Some(entries) = self.small_text_dir(Path::new(source))
-                {
-                    let mut data = BTreeMap::new();
-                    for (key, file) in entries {
-                        data.insert(key, self.read(path, &file)?);
-                    }
-                    self.config_map(&cm_name, data);
-                    self.add(
-                        name,
-                        Some(config_volume(&cm_name)),
-                        Self::mount(&cm_name, &v.target, true, None),
-                    );
-                } else {
-                    self.data_dir(name, path, &base, source, v);
-                }
-            }
-            Some(_) => self.host_path(name, path, source, v, true),
-            None if looks_like_file(source) || v.read_only => {
-                let from = if looks_like_file(source) {
-                    format!("--from-file={}={source}", config_key(&base))
-                } else {
-                    format!("--from-file={source}")
-                };
-                self.warn(
-                    path.to_owned(),
-                    format!("{source} does not exist; the pod mounts ConfigMap {cm_name}, which is not emitted: create it with kubectl create configmap {cm_name} {from}"),
-                );
-                let sub_path = looks_like_file(source).then(|| config_key(&base));
-                self.add(
-                    name,
-                    Some(config_volume(&cm_name)),
-                    Self::mount(&cm_name, &v.target, true, sub_path),
-                );
-            }
-            None => self.data_dir(name, path, &base, source, v),
-        }
-        Ok(())
-    }
-
-    /// A project directory holding data: a claim `<service>-<dir>`, like a named volume.
-    fn data_dir(&mut self, name: &str, path: &str, base: &str, source: &str, v: &ServiceVolume) {
-        let claim = volume_name(&[name, base]);
         self.note(
             path.to_owned(),
             format!(
-                "{source} becomes the claim {claim}; its current content is not copied into it"
+                "anonymous volume at {}: an emptyDir, emptied when the pod goes",
+                v.target
             ),
-        );
-        let owner = self.owner(name);
-        let shared = self.shared.entry(format!("\0{claim}")).or_default();
-        shared.data_dir = Some(claim);
-        shared.uses.push(Use {
-            service: name.to_owned(),
-            owner,
-            target: v.target.clone(),
-            read_only: v.read_only,
-            sub_path: None,
-        });
-    }
-
-    fn read(&self, path: &str, file: &Path) -> Result<Vec<u8>, Error> {
-        let size = self.files.stat(file).map_or(0, |e| e.size);
-        if size as usize > MAX_OBJECT_BYTES {
-            return Err(Error::project(format!(
-                "{path}: {} is {size} bytes; a ConfigMap holds at most 1 MiB (mount it from a claim instead)",
-                file.display()
-            )));
-        }
-        self.files
-            .read(file)
-            .map_err(|e| Error::project(format!("{path}: cannot read {}: {e}", file.display())))
-    }
-
-    /// The files of a directory as ConfigMap keys, when it holds only plain files with valid
-    /// names, at most 1 MiB in all.
-    fn small_text_dir(&self, dir: &Path) -> Option<Vec<(String, PathBuf)>> {
-        let entries = self.files.list(dir).ok()?;
-        let mut total = 0u64;
-        let mut out = Vec::new();
-        for entry in entries {
-            let stat = self.files.stat(&entry)?;
-            let key = entry.file_name()?.to_string_lossy().into_owned();
-            if stat.kind != Kind::File || config_key(&key) != key {
-                return None;
-            }
-            total += stat.size;
-            out.push((key, entry));
-        }
-        (total as usize <= MAX_OBJECT_BYTES && !out.is_empty()).then_some(out)
-    }
-
-    fn config_map(&mut self, name: &str, files: BTreeMap<String, Vec<u8>>) {
-        let mut data = BTreeMap::new();
-        let mut binary = BTreeMap::new();
-        for (k, v) in files {
-            match String::from_utf8(v) {
-                Ok(text) => {
-                    data.insert(k, text);
-                }
-                Err(e) => {
-                    binary.insert(k, ByteString(e.into_bytes()));
-                }
-            }
-        }
-        self.config_maps.insert(
-            name.to_owned(),
-            ConfigMap {
-                metadata: ObjectMeta {
-                    name: Some(name.to_owned()),
-                    labels: Some(part_of(self.project)),
-                    ..ObjectMeta::default()
-                },
-                data: (!data.is_empty()).then_some(data),
-                binary_data: (!binary.is_empty()).then_some(binary),
-                ..ConfigMap::default()
-            },
-        );
-    }
-
-    fn replicas_of(&self, owner: &str) -> i64 {
-        if matches!(self.role(owner), Some(Role::DaemonSet)) {
-            return i64::MAX;
-        }
-        self.project
-            .services
-            .get(owner)
-            .and_then(|s| replicas(s, &extension::of(s).unwrap_or_default()))
-            .map_or(1, i64::from)
-            .max(1)
-    }
-
-    /// A setting of a named volume, first found on the volume, then on its users.
-    fn setting(&self, shared: &Shared, x_key: &str, labels: &[&str]) -> Option<String> {
-        if let Some(volume) = shared
-            .declared
-            .as_ref()
-            .and_then(|k| self.project.volumes.get(k))
-        {
-            if let Some(v) = volume
-                .extensions
-                .get("x-kubernetes")
-                .and_then(|x| x.get(x_key))
-                .and_then(|v| v.as_str())
-            {
-                return Some(v.to_owned());
-            }
-            if let Some(v) = labels.iter().find_map(|l| volume.labels.get(*l)) {
-                return Some(v.clone());
-            }
-        }
-        for u in &shared.uses {
-            let Some(service) = self.project.services.get(&u.service) else {
-                continue;
-            };
-            let x = extension::of(service).unwrap_or_default();
-            let from_x = match x_key {
-                "size" => x.size.clone(),
-                _ => x.storage_class.clone(),
-            };
-            if let Some(v) =
-                from_x.or_else(|| labels.iter().find_map(|l| service.labels.get(*l).cloned()))
-            {
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    fn claim_spec(
-        &self,
-        shared: &Shared,
-        key: &str,
-        mode: &str,
-    ) -> Result<PersistentVolumeClaimSpec, Error> {
-        let size = self
-            .setting(
-                shared,
-                "size",
-                &["compose2kube.volume.size", "kompose.volume.size"],
-            )
-            .unwrap_or_else(|| self.options.default_volume_size.clone());
-        if !is_quantity(&size) {
-            return Err(Error::project(format!(
-                "volumes.{key}: size \"{size}\" is not a Kubernetes quantity (such as 10Gi or 500Mi)"
-            )));
-        }
-        let class = self
-            .setting(
-                shared,
-                "storage_class",
-                &[
-                    "compose2kube.volume.storage-class",
-                    "kompose.volume.storage-class-name",
-                ],
-            )
-            .or_else(|| self.options.storage_class.clone());
-        Ok(PersistentVolumeClaimSpec {
-            access_modes: Some(vec![mode.to_owned()]),
-            storage_class_name: class,
-            resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".to_owned(), Quantity(size))])),
-                ..VolumeResourceRequirements::default()
-            }),
-            ..PersistentVolumeClaimSpec::default()
-        })
-    }
-
-    fn named_volumes(&mut self) -> Result<(), Error> {
-        let shared = std::mem::take(&mut self.shared);
-        for (key, s) in &shared {
-            let display = s.data_dir.clone().unwrap_or_else(|| key.clone());
-            let declared = s
-                .declared
-                .as_ref()
-                .and_then(|k| self.project.volumes.get(k));
-            let name = s.data_dir.clone().unwrap_or_else(|| sanitize_name(key));
-            let path = format!("volumes.{display}");
-            let mut owners: Vec<&str> = s.uses.iter().map(|u| u.owner.as_str()).collect();
-            owners.dedup();
-            owners.sort_unstable();
-            owners.dedup();
-            let tmpfs = declared.is_some_and(|d| {
-                d.driver_opts.get("type").is_some_and(|t| t == "tmpfs")
-                    || d.driver_opts.get("o").is_some_and(|o| o.contains("tmpfs"))
-            });
-            let bind_device = declared.and_then(|d| {
-                (d.driver_opts
-                    .get("o")
-                    .is_some_and(|o| o.split(',').any(|p| p == "bind")))
-                .then(|| d.driver_opts.get("device").cloned())
-                .flatten()
-            });
-            if let Some(d) = declared {
-                if d.external {
-                    let claim = d.name.clone().unwrap_or_else(|| key.clone());
-                    self.note(
-                        path.clone(),
-                        format!("external: the PersistentVolumeClaim {claim} must exist in the namespace; it is referenced, not emitted"),
-                    );
-                    for u in &s.uses {
-                        self.claim_mount(u, &sanitize_name(key), &claim);
-                    }
-                    continue;
-                }
-                let known_driver = d.driver.as_deref().is_none_or(|drv| drv == "local");
-                if !known_driver || (!tmpfs && bind_device.is_none() && !d.driver_opts.is_empty()) {
-                    self.warn(
-                        path.clone(),
-                        "volume driver and driver options are not translated; the claim uses the storage class",
-                    );
-                }
-            }
-            if let Some(device) = bind_device {
-                for u in &s.uses {
-                    let v = ServiceVolume {
-                        target: u.target.clone(),
-                        read_only: u.read_only,
-                        ..ServiceVolume::default()
-                    };
-                    self.host_path(&u.service, &path, &device, &v, true);
-                }
-                continue;
-            }
-            let one_pod = owners.len() == 1;
-            let several_containers = s.uses.iter().any(|u| u.service != u.owner);
-            if tmpfs || (one_pod && several_containers) {
-                if tmpfs && !one_pod {
-                    self.warn(
-                        path.clone(),
-                        "a tmpfs volume cannot be shared between pods: each pod gets its own memory emptyDir",
-                    );
-                }
-                let vol = volume_name(&[&name]);
-                for u in &s.uses {
-                    let volume = Volume {
-                        name: vol.clone(),
-                        empty_dir: Some(EmptyDirVolumeSource {
-                            medium: tmpfs.then(|| "Memory".into()),
-                            size_limit: None,
-                        }),
-                        ..Volume::default()
-                    };
-                    self.add(
-                        &u.service,
-                        Some(volume),
-                        Self::mount(&vol, &u.target, u.read_only, u.sub_path.clone()),
-                    );
-                }
-                continue;
-            }
-            let writers: Vec<&Use> = s.uses.iter().filter(|u| !u.read_only).collect();
-            let stateful_owner = |o: &str| matches!(self.role(o), Some(Role::StatefulSet));
-            if one_pod && stateful_owner(owners[0]) {
-                let spec = self.claim_spec(s, &display, "ReadWriteOnce")?;
-                let template = PersistentVolumeClaim {
-                    metadata: ObjectMeta {
-                        name: Some(name.clone()),
-                        ..ObjectMeta::default()
-                    },
-                    spec: Some(spec),
-                    ..PersistentVolumeClaim::default()
-                };
-                let owner = owners[0].to_owned();
-                let c = self.container(&owner);
-                if !c
-                    .claim_templates
-                    .iter()
-                    .any(|t| t.metadata.name == template.metadata.name)
-                {
-                    c.claim_templates.push(template);
-                }
-                for u in &s.uses {
-                    self.container(&u.service).mounts.push(Self::mount(
-                        &name,
-                        &u.target,
-                        u.read_only,
-                        u.sub_path.clone(),
-                    ));
-                }
-                continue;
-            }
-            let mut writer_pods: Vec<&str> = writers.iter().map(|u| u.owner.as_str()).collect();
-            writer_pods.sort_unstable();
-            writer_pods.dedup();
-            let writer_replicas: i64 = writer_pods
-                .iter()
-                .map(|o| self.replicas_of(o))
-                .fold(0i64, i64::saturating_add);
-            // ReadWriteOnce attaches to one node: only right when one single-replica pod uses
-            // the volume at all, since readers elsewhere could not mount it either.
-            let all_replicas: i64 = owners
-                .iter()
-                .map(|o| self.replicas_of(o))
-                .fold(0i64, i64::saturating_add);
-            let mode = if writers.is_empty() {
-                "ReadOnlyMany"
-            } else if writer_pods.len() == 1 && writer_replicas == 1 && all_replicas == 1 {
-                "ReadWriteOnce"
-            } else {
-                "ReadWriteMany"
-            };
-            if writer_pods.iter().any(|o| stateful_owner(o)) {
-                self.warn(
-                    path.clone(),
-                    "a StatefulSet shares this written volume with other workloads: one claim for all its replicas instead of one each",
-                );
-            }
-            let spec = self.claim_spec(s, &display, mode)?;
-            self.out.claims.push(PersistentVolumeClaim {
-                metadata: ObjectMeta {
-                    name: Some(name.clone()),
-                    labels: Some(part_of(self.project)),
-                    ..ObjectMeta::default()
-                },
-                spec: Some(spec),
-                ..PersistentVolumeClaim::default()
-            });
-            for u in &s.uses {
-                self.claim_mount(u, &name, &name);
-                if mode == "ReadWriteOnce" && !u.read_only {
-                    self.container(&u.service).writes_read_write_once = true;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn claim_mount(&mut self, u: &Use, volume: &str, claim: &str) {
-        let v = Volume {
-            name: volume.to_owned(),
-            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                claim_name: claim.to_owned(),
-                read_only: None,
-            }),
-            ..Volume::default()
-        };
-        self.add(
-            &u.service,
-            Some(v),
-            Self::mount(volume, &u.target, u.read_only, u.sub_path.clone()),
         );
     }
 }
@@ -854,43 +335,6 @@ fn part_of(project: &Project) -> BTreeMap<String, String> {
     let mut l = labels(project, "x");
     l.remove("app.kubernetes.io/name");
     l
-}
-
-fn config_volume(name: &str) -> Volume {
-    Volume {
-        name: name.to_owned(),
-        config_map: Some(ConfigMapVolumeSource {
-            name: name.to_owned(),
-            ..ConfigMapVolumeSource::default()
-        }),
-        ..Volume::default()
-    }
-}
-
-/// A file name as a ConfigMap key.
-fn config_key(name: &str) -> String {
-    let key: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if key.is_empty() || key == "." || key == ".." {
-        "file".into()
-    } else {
-        key
-    }
-}
-
-/// `nginx.conf`, `init.sql`, `Caddyfile.json`: a name with an extension after a stem.
-fn looks_like_file(path: &str) -> bool {
-    let base = path.rsplit('/').next().unwrap_or(path);
-    base.rfind('.')
-        .is_some_and(|dot| dot > 0 && dot + 1 < base.len())
 }
 
 pub fn storage(
@@ -916,7 +360,13 @@ pub fn storage(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
+
+    use super::bind::looks_like_file;
+    use super::claim::is_quantity;
+    use crate::build::configuration::MAX_OBJECT_BYTES;
     use crate::files::InMemory;
+    use crate::options::BindMounts;
 
     fn run(yaml: &str, fs: InMemory, options: &Options) -> Result<Storage, Error> {
         let dir = tempfile::tempdir().unwrap();

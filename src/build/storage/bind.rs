@@ -1,0 +1,288 @@
+//! Bind mounts: host paths, project files and small directories as ConfigMaps, and
+//! project directories holding data as claims.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapVolumeSource, HostPathVolumeSource, Volume};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::build::configuration::MAX_OBJECT_BYTES;
+use crate::classify::Role;
+use crate::classify::extension;
+use crate::compose::Error;
+use crate::compose::model::{Service, ServiceVolume};
+use crate::files::Kind;
+use crate::options::BindMounts;
+
+use super::{Builder, Use, part_of, volume_name};
+
+/// One bind mount of a project path, and the ConfigMap name it would get.
+struct Bind<'a> {
+    name: &'a str,
+    path: &'a str,
+    source: &'a str,
+    base: &'a str,
+    config_map: String,
+}
+
+impl Builder<'_> {
+    /// A bind mount: a hostPath when asked or outside the project; inside it, a ConfigMap
+    /// for files and small read-only directories, a claim for data directories.
+    pub(super) fn bind(
+        &mut self,
+        name: &str,
+        service: &Service,
+        path: &str,
+        source: &str,
+        v: &ServiceVolume,
+    ) -> Result<(), Error> {
+        let asked = match extension::of(service).ok().and_then(|x| x.bind_mounts) {
+            Some(extension::BindMounts::HostPath) => true,
+            Some(extension::BindMounts::Auto) => false,
+            None => self.options.bind_mounts == BindMounts::HostPath,
+        };
+        if asked {
+            self.host_path(name, path, source, v, false);
+            return Ok(());
+        }
+        let inside = self.project_dir != Path::new("/")
+            && Path::new(source).starts_with(self.project_dir)
+            && Path::new(source) != self.project_dir;
+        if !inside {
+            self.host_path(name, path, source, v, true);
+            return Ok(());
+        }
+        let base = Path::new(source)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "data".into());
+        let bind = Bind {
+            name,
+            path,
+            source,
+            base: &base,
+            config_map: volume_name(&[name, &base]),
+        };
+        match self.files.stat(Path::new(source)).map(|e| e.kind) {
+            Some(Kind::File) => {
+                let content = self.read(path, Path::new(source))?;
+                let key = config_key(&base);
+                self.config_map(&bind.config_map, BTreeMap::from([(key.clone(), content)]));
+                self.add(
+                    name,
+                    Some(config_volume(&bind.config_map)),
+                    Self::mount(&bind.config_map, &v.target, true, Some(key)),
+                );
+            }
+            Some(Kind::Dir) => self.bind_dir(&bind, v)?,
+            Some(_) => self.host_path(name, path, source, v, true),
+            None if looks_like_file(source) || v.read_only => self.missing_config(&bind, v),
+            None => self.data_dir(name, path, &base, source, v),
+        }
+        Ok(())
+    }
+
+    /// A directory of the project: a ConfigMap when it is read-only and small, else data.
+    fn bind_dir(&mut self, bind: &Bind, v: &ServiceVolume) -> Result<(), Error> {
+        if v.read_only
+            && let Some(entries) = self.small_text_dir(Path::new(bind.source))
+        {
+            let mut data = BTreeMap::new();
+            for (key, file) in entries {
+                data.insert(key, self.read(bind.path, &file)?);
+            }
+            self.config_map(&bind.config_map, data);
+            self.add(
+                bind.name,
+                Some(config_volume(&bind.config_map)),
+                Self::mount(&bind.config_map, &v.target, true, None),
+            );
+        } else {
+            self.data_dir(bind.name, bind.path, bind.base, bind.source, v);
+        }
+        Ok(())
+    }
+
+    /// A missing file or read-only mount is configuration the user has not shipped: the pod
+    /// mounts the ConfigMap they are told to create, never a claim.
+    fn missing_config(&mut self, bind: &Bind, v: &ServiceVolume) {
+        let Bind {
+            source,
+            base,
+            config_map,
+            ..
+        } = bind;
+        let from = if looks_like_file(source) {
+            format!("--from-file={}={source}", config_key(base))
+        } else {
+            format!("--from-file={source}")
+        };
+        self.warn(
+            bind.path.to_owned(),
+            format!("{source} does not exist; the pod mounts ConfigMap {config_map}, which is not emitted: create it with kubectl create configmap {config_map} {from}"),
+        );
+        let sub_path = looks_like_file(source).then(|| config_key(base));
+        self.add(
+            bind.name,
+            Some(config_volume(config_map)),
+            Self::mount(config_map, &v.target, true, sub_path),
+        );
+    }
+
+    pub(super) fn host_path(
+        &mut self,
+        name: &str,
+        path: &str,
+        source: &str,
+        v: &ServiceVolume,
+        warn: bool,
+    ) {
+        let kind = match self.files.stat(Path::new(source)).map(|e| e.kind) {
+            Some(Kind::Socket) => "Socket",
+            Some(Kind::File) => "File",
+            Some(Kind::Dir) => "Directory",
+            Some(Kind::Other) => "",
+            None if looks_like_file(source) => "FileOrCreate",
+            None => "DirectoryOrCreate",
+        };
+        let vol = volume_name(&["host", source]);
+        self.add(
+            name,
+            Some(Volume {
+                name: vol.clone(),
+                host_path: Some(HostPathVolumeSource {
+                    path: source.to_owned(),
+                    type_: (!kind.is_empty()).then(|| kind.to_owned()),
+                }),
+                ..Volume::default()
+            }),
+            Self::mount(&vol, &v.target, v.read_only, None),
+        );
+        let daemon = matches!(self.role(&self.owner(name)), Some(Role::DaemonSet));
+        if warn && !daemon {
+            self.warn(
+                path.to_owned(),
+                format!("{source} is a path on the node: a hostPath volume ties the pod to what that one node holds"),
+            );
+        }
+    }
+
+    /// A project directory holding data: a claim `<service>-<dir>`, like a named volume.
+    fn data_dir(&mut self, name: &str, path: &str, base: &str, source: &str, v: &ServiceVolume) {
+        let claim = volume_name(&[name, base]);
+        self.note(
+            path.to_owned(),
+            format!(
+                "{source} becomes the claim {claim}; its current content is not copied into it"
+            ),
+        );
+        let owner = self.owner(name);
+        let shared = self.shared.entry(format!("\0{claim}")).or_default();
+        shared.data_dir = Some(claim);
+        shared.uses.push(Use {
+            service: name.to_owned(),
+            owner,
+            target: v.target.clone(),
+            read_only: v.read_only,
+            sub_path: None,
+        });
+    }
+
+    fn read(&self, path: &str, file: &Path) -> Result<Vec<u8>, Error> {
+        let size = self.files.stat(file).map_or(0, |e| e.size);
+        if size as usize > MAX_OBJECT_BYTES {
+            return Err(Error::project(format!(
+                "{path}: {} is {size} bytes; a ConfigMap holds at most 1 MiB (mount it from a claim instead)",
+                file.display()
+            )));
+        }
+        self.files
+            .read(file)
+            .map_err(|e| Error::project(format!("{path}: cannot read {}: {e}", file.display())))
+    }
+
+    /// The files of a directory as ConfigMap keys, when it holds only plain files with valid
+    /// names, at most 1 MiB in all.
+    fn small_text_dir(&self, dir: &Path) -> Option<Vec<(String, PathBuf)>> {
+        let entries = self.files.list(dir).ok()?;
+        let mut total = 0u64;
+        let mut out = Vec::new();
+        for entry in entries {
+            let stat = self.files.stat(&entry)?;
+            let key = entry.file_name()?.to_string_lossy().into_owned();
+            if stat.kind != Kind::File || config_key(&key) != key {
+                return None;
+            }
+            total += stat.size;
+            out.push((key, entry));
+        }
+        (total as usize <= MAX_OBJECT_BYTES && !out.is_empty()).then_some(out)
+    }
+
+    fn config_map(&mut self, name: &str, files: BTreeMap<String, Vec<u8>>) {
+        let mut data = BTreeMap::new();
+        let mut binary = BTreeMap::new();
+        for (k, v) in files {
+            match String::from_utf8(v) {
+                Ok(text) => {
+                    data.insert(k, text);
+                }
+                Err(e) => {
+                    binary.insert(k, ByteString(e.into_bytes()));
+                }
+            }
+        }
+        self.config_maps.insert(
+            name.to_owned(),
+            ConfigMap {
+                metadata: ObjectMeta {
+                    name: Some(name.to_owned()),
+                    labels: Some(part_of(self.project)),
+                    ..ObjectMeta::default()
+                },
+                data: (!data.is_empty()).then_some(data),
+                binary_data: (!binary.is_empty()).then_some(binary),
+                ..ConfigMap::default()
+            },
+        );
+    }
+}
+
+fn config_volume(name: &str) -> Volume {
+    Volume {
+        name: name.to_owned(),
+        config_map: Some(ConfigMapVolumeSource {
+            name: name.to_owned(),
+            ..ConfigMapVolumeSource::default()
+        }),
+        ..Volume::default()
+    }
+}
+
+/// A file name as a ConfigMap key.
+fn config_key(name: &str) -> String {
+    let key: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if key.is_empty() || key == "." || key == ".." {
+        "file".into()
+    } else {
+        key
+    }
+}
+
+/// `nginx.conf`, `init.sql`, `Caddyfile.json`: a name with an extension after a stem.
+pub(super) fn looks_like_file(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base.rfind('.')
+        .is_some_and(|dot| dot > 0 && dot + 1 < base.len())
+}
