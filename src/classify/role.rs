@@ -209,6 +209,7 @@ fn completion_dependants<'a>(project: &'a Project, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The rules of DESIGN §3 in their order of precedence: the first that applies wins.
 fn classify_one(
     project: &Project,
     name: &str,
@@ -225,72 +226,99 @@ fn classify_one(
             reason: format!("explicit: {source} is \"{kind}\""),
         });
     }
-    if service
+    Ok(daemon(service)
+        .or_else(|| scheduled(service, &x))
+        .or_else(|| batch(project, name, service))
+        .or_else(|| sidecar(project, name, service))
+        .or_else(|| stateful(name, service))
+        .unwrap_or_else(|| Classification {
+            role: Role::Deployment,
+            reason: "a long-running service with no sign of state, schedule or node affinity"
+                .into(),
+        }))
+}
+
+fn daemon(service: &Service) -> Option<Classification> {
+    service
         .deploy
         .as_ref()
         .and_then(|d| d.mode.as_deref())
         .is_some_and(|m| m == "global")
-    {
-        return Ok(Classification {
+        .then(|| Classification {
             role: Role::DaemonSet,
             reason: "deploy.mode: global runs one copy per node".into(),
-        });
-    }
-    if let Some((s, source)) = schedule(service, &x) {
-        return Ok(Classification {
-            role: Role::CronJob {
-                schedule: s.clone(),
-            },
-            reason: format!("scheduled by {source} (\"{s}\")"),
-        });
-    }
+        })
+}
+
+fn scheduled(service: &Service, x: &XKubernetes) -> Option<Classification> {
+    let (s, source) = schedule(service, x)?;
+    Some(Classification {
+        reason: format!("scheduled by {source} (\"{s}\")"),
+        role: Role::CronJob { schedule: s },
+    })
+}
+
+/// Runs to completion: others wait for it to finish (the only one: an initContainer of
+/// it), or it restarts never or on failure and serves nothing.
+fn batch(project: &Project, name: &str, service: &Service) -> Option<Classification> {
     let dependants = completion_dependants(project, name);
     let once = runs_once(service).filter(|_| !publishes(service) && !is_known_server(service));
-    if !dependants.is_empty() || once.is_some() {
-        let why = if dependants.is_empty() {
-            format!(
-                "{} and it publishes no port and is not a known server: it runs to completion",
-                once.unwrap_or_default()
-            )
-        } else {
-            format!(
-                "{} waits for it with condition service_completed_successfully",
-                dependants.join(", ")
-            )
-        };
-        let role = match dependants.as_slice() {
-            [only] => Role::Init {
-                of: (*only).to_owned(),
-            },
-            _ => Role::Job,
-        };
-        return Ok(Classification { role, reason: why });
+    if dependants.is_empty() && once.is_none() {
+        return None;
     }
+    let why = if dependants.is_empty() {
+        format!(
+            "{} and it publishes no port and is not a known server: it runs to completion",
+            once.unwrap_or_default()
+        )
+    } else {
+        format!(
+            "{} waits for it with condition service_completed_successfully",
+            dependants.join(", ")
+        )
+    };
+    let role = match dependants.as_slice() {
+        [only] => Role::Init {
+            of: (*only).to_owned(),
+        },
+        _ => Role::Job,
+    };
+    Some(Classification { role, reason: why })
+}
+
+/// In another service's pod: it shares that service's network namespace, or it is a known
+/// companion sharing a volume with that service alone.
+fn sidecar(project: &Project, name: &str, service: &Service) -> Option<Classification> {
     if let Some(of) = service
         .network_mode
         .as_deref()
         .and_then(|m| m.strip_prefix("service:"))
     {
-        return Ok(Classification {
+        return Some(Classification {
             role: Role::Sidecar { of: of.to_owned() },
             reason: format!("network_mode: service:{of} puts it in {of}'s network namespace"),
         });
     }
-    if let Some(of) = companion_of(project, name, service) {
-        return Ok(Classification {
-            role: Role::Sidecar { of: of.clone() },
-            reason: format!(
-                "known companion image sharing a volume only with {of}, publishing no port"
-            ),
-        });
-    }
+    let of = companion_of(project, name, service)?;
+    Some(Classification {
+        role: Role::Sidecar { of: of.clone() },
+        reason: format!(
+            "known companion image sharing a volume only with {of}, publishing no port"
+        ),
+    })
+}
+
+/// A known stateful server; or, believed only with a named volume to keep, an image whose
+/// name contains a server's (`kafka-container`), or a server built from the project's own
+/// Dockerfile named like one (`elasticsearch`).
+fn stateful(name: &str, service: &Service) -> Option<Classification> {
     if let Some(category) = service
         .image
         .as_deref()
         .and_then(images::lookup)
         .and_then(|k| k.stateful)
     {
-        return Ok(Classification {
+        return Some(Classification {
             role: Role::StatefulSet,
             reason: format!(
                 "image {} is a known {}",
@@ -299,39 +327,31 @@ fn classify_one(
             ),
         });
     }
-    // Weaker evidence, believed only with a named volume to keep: an image whose name
-    // contains a server's (`kafka-container`), or for a server built from the project's own
-    // Dockerfile, its service name (`elasticsearch`).
     let keeps_volume = service
         .volumes
         .iter()
         .any(|v| v.r#type == "volume" && v.source.is_some());
-    if keeps_volume {
-        let why = match service.image.as_deref() {
-            Some(image) => images::lookup_variant(image)
-                .and_then(|k| k.stateful)
-                .map(|c| {
-                    format!(
-                        "image {} is named like a known {}",
-                        images::repository_name(image),
-                        c.describe()
-                    )
-                }),
-            None => images::lookup(name)
-                .or_else(|| images::lookup_variant(name))
-                .and_then(|k| k.stateful)
-                .map(|c| format!("built from source, named like a known {}", c.describe())),
-        };
-        if let Some(why) = why {
-            return Ok(Classification {
-                role: Role::StatefulSet,
-                reason: format!("{why} and keeping a named volume"),
-            });
-        }
+    if !keeps_volume {
+        return None;
     }
-    Ok(Classification {
-        role: Role::Deployment,
-        reason: "a long-running service with no sign of state, schedule or node affinity".into(),
+    let why = match service.image.as_deref() {
+        Some(image) => images::lookup_variant(image)
+            .and_then(|k| k.stateful)
+            .map(|c| {
+                format!(
+                    "image {} is named like a known {}",
+                    images::repository_name(image),
+                    c.describe()
+                )
+            }),
+        None => images::lookup(name)
+            .or_else(|| images::lookup_variant(name))
+            .and_then(|k| k.stateful)
+            .map(|c| format!("built from source, named like a known {}", c.describe())),
+    }?;
+    Some(Classification {
+        role: Role::StatefulSet,
+        reason: format!("{why} and keeping a named volume"),
     })
 }
 
