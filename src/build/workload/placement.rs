@@ -69,49 +69,8 @@ pub fn scheduling(
     let path = format!("services.{service_name}.deploy.placement");
     let mut requirements: Vec<NodeSelectorRequirement> = Vec::new();
     for (i, constraint) in placement.constraints.iter().enumerate() {
-        let (key, op, value) = if let Some((k, v)) = constraint.split_once("==") {
-            (k.trim(), "==", v.trim())
-        } else if let Some((k, v)) = constraint.split_once("!=") {
-            (k.trim(), "!=", v.trim())
-        } else {
-            out.diagnostics.push(Diagnostic::warning(
-                format!("{path}.constraints[{i}]"),
-                format!("\"{constraint}\" is not a constraint (key==value or key!=value); not translated"),
-            ));
-            continue;
-        };
-        if key == "node.role" {
-            match (op, value) {
-                ("==", "manager") | ("!=", "worker") => {
-                    requirement(&mut requirements, CONTROL_PLANE, "Exists", None);
-                    out.tolerations.push(Toleration {
-                        key: Some(CONTROL_PLANE.into()),
-                        operator: Some("Exists".into()),
-                        effect: Some("NoSchedule".into()),
-                        ..Toleration::default()
-                    });
-                }
-                _ => requirement(&mut requirements, CONTROL_PLANE, "DoesNotExist", None),
-            }
-            continue;
-        }
-        let Some(label) = node_label(key) else {
-            out.diagnostics.push(Diagnostic::warning(
-                format!("{path}.constraints[{i}]"),
-                format!("\"{constraint}\": {key} has no Kubernetes counterpart; not translated (use node labels)"),
-            ));
-            continue;
-        };
-        let value = if key == "node.platform.arch" {
-            arch(value)
-        } else {
-            value
-        };
-        if op == "==" {
-            out.node_selector.insert(label, value.to_owned());
-        } else {
-            requirement(&mut requirements, &label, "NotIn", Some(value));
-        }
+        let path = format!("{path}.constraints[{i}]");
+        self::constraint(&path, constraint, &mut requirements, &mut out);
     }
     let mut affinity = Affinity::default();
     if !requirements.is_empty() {
@@ -147,18 +106,91 @@ pub fn scheduling(
             )),
         }
     }
-    match placement.max_replicas_per_node {
-        Some(1) => {
+    if let Some(n) = placement.max_replicas_per_node {
+        per_node(&path, n, selector, &mut affinity, &mut out);
+    }
+    if affinity != Affinity::default() {
+        out.affinity = Some(affinity);
+    }
+    out
+}
+
+/// One `key==value` or `key!=value` constraint: a node selector, a node affinity
+/// requirement, or for managers a toleration of the control plane too.
+fn constraint(
+    path: &str,
+    constraint: &str,
+    requirements: &mut Vec<NodeSelectorRequirement>,
+    out: &mut Scheduling,
+) {
+    let (key, op, value) = if let Some((k, v)) = constraint.split_once("==") {
+        (k.trim(), "==", v.trim())
+    } else if let Some((k, v)) = constraint.split_once("!=") {
+        (k.trim(), "!=", v.trim())
+    } else {
+        out.diagnostics.push(Diagnostic::warning(
+            path,
+            format!(
+                "\"{constraint}\" is not a constraint (key==value or key!=value); not translated"
+            ),
+        ));
+        return;
+    };
+    if key == "node.role" {
+        match (op, value) {
+            ("==", "manager") | ("!=", "worker") => {
+                requirement(requirements, CONTROL_PLANE, "Exists", None);
+                out.tolerations.push(Toleration {
+                    key: Some(CONTROL_PLANE.into()),
+                    operator: Some("Exists".into()),
+                    effect: Some("NoSchedule".into()),
+                    ..Toleration::default()
+                });
+            }
+            _ => requirement(requirements, CONTROL_PLANE, "DoesNotExist", None),
+        }
+        return;
+    }
+    let Some(label) = node_label(key) else {
+        out.diagnostics.push(Diagnostic::warning(
+            path,
+            format!("\"{constraint}\": {key} has no Kubernetes counterpart; not translated (use node labels)"),
+        ));
+        return;
+    };
+    let value = if key == "node.platform.arch" {
+        arch(value)
+    } else {
+        value
+    };
+    if op == "==" {
+        out.node_selector.insert(label, value.to_owned());
+    } else {
+        requirement(requirements, &label, "NotIn", Some(value));
+    }
+}
+
+/// `max_replicas_per_node`: 1 is a required anti-affinity; more can only be approached with
+/// a spread.
+fn per_node(
+    path: &str,
+    n: u64,
+    selector: LabelSelector,
+    affinity: &mut Affinity,
+    out: &mut Scheduling,
+) {
+    match n {
+        1 => {
             affinity.pod_anti_affinity = Some(PodAntiAffinity {
                 required_during_scheduling_ignored_during_execution: Some(vec![PodAffinityTerm {
-                    label_selector: Some(selector.clone()),
+                    label_selector: Some(selector),
                     topology_key: HOSTNAME.into(),
                     ..PodAffinityTerm::default()
                 }]),
                 ..PodAntiAffinity::default()
             });
         }
-        Some(n) if n > 1 => {
+        n if n > 1 => {
             out.topology_spread.push(TopologySpreadConstraint {
                 max_skew: i32::try_from(n).unwrap_or(i32::MAX),
                 topology_key: HOSTNAME.into(),
@@ -173,10 +205,6 @@ pub fn scheduling(
         }
         _ => {}
     }
-    if affinity != Affinity::default() {
-        out.affinity = Some(affinity);
-    }
-    out
 }
 
 fn requirement(out: &mut Vec<NodeSelectorRequirement>, key: &str, op: &str, value: Option<&str>) {
