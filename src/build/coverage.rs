@@ -197,90 +197,72 @@ fn restart(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagnostic>
     }
 }
 
+/// The `deploy` settings swarm acts on and Kubernetes has no place for.
 fn deploy(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagnostic>) {
     let Some(deploy) = &service.deploy else {
         return;
     };
-    let path = format!("services.{name}.deploy");
-    let warn = |out: &mut Vec<Diagnostic>, key: &str, why: &str| {
-        out.push(Diagnostic::warning(format!("{path}.{key}"), why.to_owned()));
-    };
-    if matches!(role, Role::DaemonSet) && deploy.replicas.is_some() {
-        warn(
-            out,
+    let update = deploy.update_config.as_ref();
+    let limits = deploy.resources.limits.as_ref();
+    let reservations = deploy.resources.reservations.as_ref();
+    let lost: [(bool, &str, &str); 9] = [
+        (
+            matches!(role, Role::DaemonSet) && deploy.replicas.is_some(),
             "replicas",
             "a DaemonSet runs one pod per node; replicas ignored",
-        );
-    }
-    if deploy.rollback_config.is_some() {
-        warn(
-            out,
+        ),
+        (
+            deploy.rollback_config.is_some(),
             "rollback_config",
             "Kubernetes rolls back on request (kubectl rollout undo); not translated",
-        );
-    }
-    if deploy.endpoint_mode.as_deref() == Some("dnsrr") {
-        warn(
-            out,
+        ),
+        (
+            deploy.endpoint_mode.as_deref() == Some("dnsrr"),
             "endpoint_mode",
             "dnsrr: the Service keeps a virtual IP (headless Services are used for StatefulSets only)",
-        );
-    }
-    if let Some(update) = &deploy.update_config {
-        if update.delay.is_some() || update.monitor.is_some() {
-            warn(
-                out,
-                "update_config",
-                "delay and monitor: use minReadySeconds and progressDeadlineSeconds; not translated",
-            );
-        }
-        if update.failure_action.is_some() || update.max_failure_ratio.is_some() {
-            warn(
-                out,
-                "update_config",
-                "failure_action and max_failure_ratio: Kubernetes pauses a failing rollout; not translated",
-            );
-        }
-        if !matches!(role, Role::Deployment) {
-            warn(
-                out,
-                "update_config",
-                "rolling update settings apply to Deployments only",
-            );
-        }
-    }
-    if let Some(policy) = &deploy.restart_policy
-        && (policy.delay.is_some() || policy.window.is_some())
-    {
-        warn(
-            out,
+        ),
+        (
+            update.is_some_and(|u| u.delay.is_some() || u.monitor.is_some()),
+            "update_config",
+            "delay and monitor: use minReadySeconds and progressDeadlineSeconds; not translated",
+        ),
+        (
+            update.is_some_and(|u| u.failure_action.is_some() || u.max_failure_ratio.is_some()),
+            "update_config",
+            "failure_action and max_failure_ratio: Kubernetes pauses a failing rollout; not translated",
+        ),
+        (
+            update.is_some() && !matches!(role, Role::Deployment),
+            "update_config",
+            "rolling update settings apply to Deployments only",
+        ),
+        (
+            deploy
+                .restart_policy
+                .as_ref()
+                .is_some_and(|p| p.delay.is_some() || p.window.is_some()),
             "restart_policy",
             "delay and window: Kubernetes restarts with its own back-off; not translated",
-        );
-    }
-    if deploy
-        .resources
-        .limits
-        .as_ref()
-        .is_some_and(|l| l.pids.is_some())
-    {
-        warn(
-            out,
+        ),
+        (
+            limits.is_some_and(|l| l.pids.is_some()),
             "resources.limits.pids",
             "the PID limit is a kubelet setting (podPidsLimit); not translated",
-        );
-    }
-    if deploy
-        .resources
-        .reservations
-        .as_ref()
-        .is_some_and(|r| !r.generic_resources.is_empty())
-    {
-        warn(
-            out,
+        ),
+        (
+            reservations.is_some_and(|r| !r.generic_resources.is_empty()),
             "resources.reservations.generic_resources",
             "swarm generic resources are not translated; use extended resources",
-        );
+        ),
+    ];
+    for (key, why) in lost
+        .into_iter()
+        .filter_map(|(lost, key, why)| lost.then_some((key, why)))
+    {
+        out.push(Diagnostic::warning(
+            format!("services.{name}.deploy.{key}"),
+            why,
+        ));
     }
 }
 
