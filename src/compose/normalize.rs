@@ -427,6 +427,16 @@ fn resource_defaults(kind: &str, key: &str, resource: &mut Node, project: &str) 
     Ok(())
 }
 
+/// What the top level defines, for the references services make.
+struct Defined<'a> {
+    services: &'a Map,
+    networks: IndexSet<String>,
+    volumes: IndexSet<String>,
+    secrets: IndexSet<String>,
+    configs: IndexSet<String>,
+    models: IndexSet<String>,
+}
+
 /// compose-go's `checkConsistency`, with messages that say where and what would be valid.
 fn check(root: &Map, warnings: &mut Vec<Warning>) -> Result<()> {
     let empty = Map::new();
@@ -440,251 +450,283 @@ fn check(root: &Map, warnings: &mut Vec<Warning>) -> Result<()> {
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
     };
-    let networks = defined("networks");
-    let volumes = defined("volumes");
-    let secrets = defined("secrets");
-    let configs = defined("configs");
-    let models = defined("models");
+    let defined = Defined {
+        services,
+        networks: defined("networks"),
+        volumes: defined("volumes"),
+        secrets: defined("secrets"),
+        configs: defined("configs"),
+        models: defined("models"),
+    };
     for (name, service) in services {
         let path = join("services", name);
-        let loc = &service.loc;
-        if service.get("image").is_none()
-            && service.get("build").is_none()
-            && service.get("provider").is_none()
-        {
-            return Err(Error::new(
-                loc,
-                &path,
-                format!(
-                    "service \"{name}\" has neither an image nor a build context specified: add image: or build:"
-                ),
-            ));
+        check_runnable(name, service, &path)?;
+        check_networks(service, &path, &defined)?;
+        check_volumes(name, service, &path, &defined)?;
+        check_references(service, &path, &defined)?;
+        check_depends_on(name, service, &path, &defined, warnings)?;
+        check_healthcheck(service, &path)?;
+        check_container_name(service, &path)?;
+        for (key, deploy) in [
+            ("cpus", ["deploy", "resources", "limits", "cpus"]),
+            ("mem_limit", ["deploy", "resources", "limits", "memory"]),
+            (
+                "mem_reservation",
+                ["deploy", "resources", "reservations", "memory"],
+            ),
+            ("pids_limit", ["deploy", "resources", "limits", "pids"]),
+        ] {
+            check_equal(service, &path, key, &deploy)?;
         }
-        if service.get("network_mode").is_some() && service.get("networks").is_some() {
-            return Err(Error::new(
-                loc,
-                &path,
-                "network_mode and networks are mutually exclusive: use one of them",
-            ));
-        }
-        if let Some(mode) = service.get("network_mode").and_then(Node::as_str)
-            && let Some(target) = mode.strip_prefix("service:")
-            && !services.contains_key(target)
-        {
-            return Err(Error::new(
-                &service
-                    .get("network_mode")
-                    .map(|n| n.loc.clone())
-                    .unwrap_or_default(),
-                join(&path, "network_mode"),
-                format!("service \"{target}\" not found for network_mode 'service:{target}'"),
-            ));
-        }
-        if let Some(nets) = service.get("networks").and_then(Node::as_map) {
-            for (net, n) in nets {
-                if !networks.contains(net) {
-                    return Err(undefined(
-                        n,
-                        &join(&path, &format!("networks.{net}")),
-                        "network",
-                        net,
-                        &networks,
-                    ));
-                }
-            }
-        }
-        if let Some(vols) = service.get("volumes").and_then(Node::as_seq) {
-            let tmpfs: Vec<String> = service
-                .get("tmpfs")
-                .and_then(Node::as_seq)
-                .map(|v| {
-                    v.iter()
-                        .filter_map(Node::as_str)
-                        .map(|s| s.split(':').next().unwrap_or(s).to_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (i, v) in vols.iter().enumerate() {
-                let vp = index(&join(&path, "volumes"), i);
-                let kind = v.get("type").and_then(Node::as_str).unwrap_or("volume");
-                if kind == "volume"
-                    && let Some(src) = v.get("source").and_then(Node::as_str)
-                    && !volumes.contains(src)
-                {
-                    return Err(undefined(v, &vp, "volume", src, &volumes));
-                }
-                if kind == "bind"
-                    && v.get("source")
-                        .and_then(Node::as_str)
-                        .is_none_or(str::is_empty)
-                {
-                    return Err(Error::new(
-                        &v.loc,
-                        &vp,
-                        "invalid mount config for type \"bind\": field source must not be empty",
-                    ));
-                }
-                if let Some(target) = v.get("target").and_then(Node::as_str) {
-                    if let Some(j) = tmpfs.iter().position(|t| t == target) {
-                        return Err(Error::new(
-                            &v.loc,
-                            &vp,
-                            format!(
-                                "target {target} already mounted as services.{name}.tmpfs[{j}]"
-                            ),
-                        ));
-                    }
-                } else {
-                    return Err(Error::new(&v.loc, &vp, "target is required"));
-                }
-            }
-        }
-        for (kind, set) in [("secrets", &secrets), ("configs", &configs)] {
-            if let Some(refs) = service.get(kind).and_then(Node::as_seq) {
-                for (i, r) in refs.iter().enumerate() {
-                    if let Some(src) = r.get("source").and_then(Node::as_str)
-                        && !set.contains(src)
-                    {
-                        return Err(undefined(
-                            r,
-                            &index(&join(&path, kind), i),
-                            &kind[..kind.len() - 1],
-                            src,
-                            set,
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(build_secrets) = service
-            .get("build")
-            .and_then(|b| b.get("secrets"))
-            .and_then(Node::as_seq)
-        {
-            for (i, r) in build_secrets.iter().enumerate() {
-                if let Some(src) = r.get("source").and_then(Node::as_str)
-                    && !secrets.contains(src)
-                {
-                    return Err(undefined(
-                        r,
-                        &index(&join(&path, "build.secrets"), i),
-                        "build secret",
-                        src,
-                        &secrets,
-                    ));
-                }
-            }
-        }
-        if let Some(m) = service.get("models").and_then(Node::as_map) {
-            for (model, n) in m {
-                if !models.contains(model) {
-                    return Err(undefined(
-                        n,
-                        &join(&path, &format!("models.{model}")),
-                        "model",
-                        model,
-                        &models,
-                    ));
-                }
-            }
-        }
-        if let Some(deps) = service.get("depends_on").and_then(Node::as_map) {
-            for (dep, n) in deps {
-                if !services.contains_key(dep) {
-                    let required = !matches!(
-                        n.get("required").map(|r| &r.value),
-                        Some(Value::Bool(false))
-                    );
-                    if required {
-                        return Err(Error::new(
-                            &n.key_loc,
-                            join(&path, &format!("depends_on.{dep}")),
-                            format!(
-                                "service \"{name}\" depends on undefined service \"{dep}\" (not defined, or not enabled by the active profiles)"
-                            ),
-                        ));
-                    }
-                    warnings.push(Warning::new(
-                        &n.key_loc,
-                        join(&path, &format!("depends_on.{dep}")),
-                        format!(
-                            "optional dependency \"{dep}\" is not defined or not enabled; ignored"
-                        ),
-                    ));
-                }
-                if let Some(c) = n.get("condition").and_then(Node::as_str)
-                    && !matches!(
-                        c,
-                        "service_started" | "service_healthy" | "service_completed_successfully"
-                    )
-                {
-                    return Err(Error::new(
-                        &n.get("condition")
-                            .map(|x| x.loc.clone())
-                            .unwrap_or_default(),
-                        join(&path, &format!("depends_on.{dep}.condition")),
-                        format!(
-                            "invalid condition \"{c}\": expected service_started, service_healthy or service_completed_successfully"
-                        ),
-                    ));
-                }
-            }
-        }
-        if let Some(test) = service.get("healthcheck").and_then(|h| h.get("test"))
-            && let Some(first) = test.as_seq().and_then(|v| v.first()).and_then(Node::as_str)
-            && !matches!(first, "CMD" | "CMD-SHELL" | "NONE")
-        {
-            return Err(Error::new(
-                &test.loc,
-                join(&path, "healthcheck.test"),
-                format!(
-                    "healthcheck.test must start with \"CMD\", \"CMD-SHELL\" or \"NONE\", not \"{first}\""
-                ),
-            ));
-        }
-        if service.get("container_name").is_some() {
-            let replicas = service
-                .get("deploy")
-                .and_then(|d| d.get("replicas"))
-                .and_then(|r| match r.value {
-                    Value::Int(n) => Some(n),
-                    _ => None,
-                })
-                .unwrap_or(1);
-            if replicas > 1 {
-                return Err(Error::new(
-                    loc,
-                    join(&path, "container_name"),
-                    "container_name cannot be used with more than one replica: remove one of them",
+    }
+    dependency_cycles(services)?;
+    Ok(())
+}
+
+/// A service needs something to run.
+fn check_runnable(name: &str, service: &Node, path: &str) -> Result<()> {
+    if service.get("image").is_none()
+        && service.get("build").is_none()
+        && service.get("provider").is_none()
+    {
+        return Err(Error::new(
+            &service.loc,
+            path,
+            format!(
+                "service \"{name}\" has neither an image nor a build context specified: add image: or build:"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `network_mode` excludes `networks`, names a defined service, and networks are defined.
+fn check_networks(service: &Node, path: &str, defined: &Defined) -> Result<()> {
+    if service.get("network_mode").is_some() && service.get("networks").is_some() {
+        return Err(Error::new(
+            &service.loc,
+            path,
+            "network_mode and networks are mutually exclusive: use one of them",
+        ));
+    }
+    if let Some(mode) = service.get("network_mode").and_then(Node::as_str)
+        && let Some(target) = mode.strip_prefix("service:")
+        && !defined.services.contains_key(target)
+    {
+        return Err(Error::new(
+            &service
+                .get("network_mode")
+                .map(|n| n.loc.clone())
+                .unwrap_or_default(),
+            join(path, "network_mode"),
+            format!("service \"{target}\" not found for network_mode 'service:{target}'"),
+        ));
+    }
+    if let Some(nets) = service.get("networks").and_then(Node::as_map) {
+        for (net, n) in nets {
+            if !defined.networks.contains(net) {
+                return Err(undefined(
+                    n,
+                    &join(path, &format!("networks.{net}")),
+                    "network",
+                    net,
+                    &defined.networks,
                 ));
             }
         }
-        check_equal(
-            service,
-            &path,
-            "cpus",
-            &["deploy", "resources", "limits", "cpus"],
-        )?;
-        check_equal(
-            service,
-            &path,
-            "mem_limit",
-            &["deploy", "resources", "limits", "memory"],
-        )?;
-        check_equal(
-            service,
-            &path,
-            "mem_reservation",
-            &["deploy", "resources", "reservations", "memory"],
-        )?;
-        check_equal(
-            service,
-            &path,
-            "pids_limit",
-            &["deploy", "resources", "limits", "pids"],
-        )?;
     }
-    dependency_cycles(services)?;
+    Ok(())
+}
+
+/// Named volumes are defined, binds have a source, every mount a target not also a tmpfs.
+fn check_volumes(name: &str, service: &Node, path: &str, defined: &Defined) -> Result<()> {
+    let Some(vols) = service.get("volumes").and_then(Node::as_seq) else {
+        return Ok(());
+    };
+    let tmpfs: Vec<String> = service
+        .get("tmpfs")
+        .and_then(Node::as_seq)
+        .map(|v| {
+            v.iter()
+                .filter_map(Node::as_str)
+                .map(|s| s.split(':').next().unwrap_or(s).to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    for (i, v) in vols.iter().enumerate() {
+        let vp = index(&join(path, "volumes"), i);
+        let kind = v.get("type").and_then(Node::as_str).unwrap_or("volume");
+        if kind == "volume"
+            && let Some(src) = v.get("source").and_then(Node::as_str)
+            && !defined.volumes.contains(src)
+        {
+            return Err(undefined(v, &vp, "volume", src, &defined.volumes));
+        }
+        if kind == "bind"
+            && v.get("source")
+                .and_then(Node::as_str)
+                .is_none_or(str::is_empty)
+        {
+            return Err(Error::new(
+                &v.loc,
+                &vp,
+                "invalid mount config for type \"bind\": field source must not be empty",
+            ));
+        }
+        let Some(target) = v.get("target").and_then(Node::as_str) else {
+            return Err(Error::new(&v.loc, &vp, "target is required"));
+        };
+        if let Some(j) = tmpfs.iter().position(|t| t == target) {
+            return Err(Error::new(
+                &v.loc,
+                &vp,
+                format!("target {target} already mounted as services.{name}.tmpfs[{j}]"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Secrets, configs, build secrets and models a service uses are defined.
+fn check_references(service: &Node, path: &str, defined: &Defined) -> Result<()> {
+    let build_secrets = service.get("build").and_then(|b| b.get("secrets"));
+    for (refs, kind, what, set) in [
+        (
+            service.get("secrets"),
+            "secrets",
+            "secret",
+            &defined.secrets,
+        ),
+        (
+            service.get("configs"),
+            "configs",
+            "config",
+            &defined.configs,
+        ),
+        (
+            build_secrets,
+            "build.secrets",
+            "build secret",
+            &defined.secrets,
+        ),
+    ] {
+        let Some(refs) = refs.and_then(Node::as_seq) else {
+            continue;
+        };
+        for (i, r) in refs.iter().enumerate() {
+            if let Some(src) = r.get("source").and_then(Node::as_str)
+                && !set.contains(src)
+            {
+                return Err(undefined(r, &index(&join(path, kind), i), what, src, set));
+            }
+        }
+    }
+    if let Some(m) = service.get("models").and_then(Node::as_map) {
+        for (model, n) in m {
+            if !defined.models.contains(model) {
+                return Err(undefined(
+                    n,
+                    &join(path, &format!("models.{model}")),
+                    "model",
+                    model,
+                    &defined.models,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Dependencies exist (an optional one may be missing, with a warning) and have a valid
+/// condition.
+fn check_depends_on(
+    name: &str,
+    service: &Node,
+    path: &str,
+    defined: &Defined,
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
+    let Some(deps) = service.get("depends_on").and_then(Node::as_map) else {
+        return Ok(());
+    };
+    for (dep, n) in deps {
+        let dep_path = join(path, &format!("depends_on.{dep}"));
+        if !defined.services.contains_key(dep) {
+            let required = !matches!(
+                n.get("required").map(|r| &r.value),
+                Some(Value::Bool(false))
+            );
+            if required {
+                return Err(Error::new(
+                    &n.key_loc,
+                    dep_path,
+                    format!(
+                        "service \"{name}\" depends on undefined service \"{dep}\" (not defined, or not enabled by the active profiles)"
+                    ),
+                ));
+            }
+            warnings.push(Warning::new(
+                &n.key_loc,
+                dep_path.clone(),
+                format!("optional dependency \"{dep}\" is not defined or not enabled; ignored"),
+            ));
+        }
+        if let Some(c) = n.get("condition").and_then(Node::as_str)
+            && !matches!(
+                c,
+                "service_started" | "service_healthy" | "service_completed_successfully"
+            )
+        {
+            return Err(Error::new(
+                &n.get("condition")
+                    .map(|x| x.loc.clone())
+                    .unwrap_or_default(),
+                join(&dep_path, "condition"),
+                format!(
+                    "invalid condition \"{c}\": expected service_started, service_healthy or service_completed_successfully"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_healthcheck(service: &Node, path: &str) -> Result<()> {
+    if let Some(test) = service.get("healthcheck").and_then(|h| h.get("test"))
+        && let Some(first) = test.as_seq().and_then(|v| v.first()).and_then(Node::as_str)
+        && !matches!(first, "CMD" | "CMD-SHELL" | "NONE")
+    {
+        return Err(Error::new(
+            &test.loc,
+            join(path, "healthcheck.test"),
+            format!(
+                "healthcheck.test must start with \"CMD\", \"CMD-SHELL\" or \"NONE\", not \"{first}\""
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One container name cannot name several replicas.
+fn check_container_name(service: &Node, path: &str) -> Result<()> {
+    if service.get("container_name").is_none() {
+        return Ok(());
+    }
+    let replicas = service
+        .get("deploy")
+        .and_then(|d| d.get("replicas"))
+        .and_then(|r| match r.value {
+            Value::Int(n) => Some(n),
+            _ => None,
+        })
+        .unwrap_or(1);
+    if replicas > 1 {
+        return Err(Error::new(
+            &service.loc,
+            join(path, "container_name"),
+            "container_name cannot be used with more than one replica: remove one of them",
+        ));
+    }
     Ok(())
 }
 
