@@ -141,6 +141,7 @@ fn bool_node(b: bool) -> Node {
     Node::new(Value::Bool(b), Loc::default())
 }
 
+/// compose-go's per-service defaults, each its own step over the service's mapping.
 fn service_defaults(name: &str, service: &mut Node, ctx: &Context<'_>) -> Result<()> {
     let path = join("services", name);
     if service.is_null() {
@@ -150,49 +151,8 @@ fn service_defaults(name: &str, service: &mut Node, ctx: &Context<'_>) -> Result
     let Some(s) = service.as_map_mut() else {
         return Err(Error::new(&loc, path, "a service must be a mapping"));
     };
-    if let Some(deps) = s.get_mut("depends_on").and_then(Node::as_map_mut) {
-        for dep in deps.values_mut() {
-            if let Some(d) = dep.as_map_mut() {
-                d.entry("condition".into())
-                    .or_insert_with(|| Node::str("service_started", &Loc::default()));
-                d.entry("required".into())
-                    .or_insert_with(|| bool_node(true));
-            }
-        }
-    }
-    if let Some(build) = s.get_mut("build").and_then(Node::as_map_mut) {
-        build
-            .entry("context".into())
-            .or_insert_with(|| Node::str(ctx.project_dir.display().to_string(), &Loc::default()));
-        let inline = build.contains_key("dockerfile_inline");
-        if inline && build.contains_key("dockerfile") {
-            return Err(Error::new(
-                &loc,
-                join(&path, "build"),
-                "dockerfile and dockerfile_inline are mutually exclusive: use one of them",
-            ));
-        }
-        if !inline {
-            build
-                .entry("dockerfile".into())
-                .or_insert_with(|| Node::str("Dockerfile", &Loc::default()));
-        }
-        if let Some(args) = build.get_mut("args").and_then(Node::as_map_mut) {
-            args.retain(|k, v| {
-                if v.is_null() {
-                    match ctx.environment.get(k) {
-                        Some(val) => {
-                            v.value = Value::Str(val.clone());
-                            true
-                        }
-                        None => false,
-                    }
-                } else {
-                    true
-                }
-            });
-        }
-    }
+    dependency_defaults(s);
+    build_defaults(s, &loc, &path, ctx)?;
     if let Some(env) = s.get_mut("environment").and_then(Node::as_map_mut) {
         for (k, v) in env.iter_mut() {
             if v.is_null()
@@ -209,36 +169,114 @@ fn service_defaults(name: &str, service: &mut Node, ctx: &Context<'_>) -> Result
         n.insert("default".into(), Node::null(&Loc::default()));
         s.insert("networks".into(), Node::map(n, &Loc::default()));
     }
-    if let Some(scale) = s.get("scale").cloned() {
-        let replicas = s.get("deploy").and_then(|d| d.get("replicas")).cloned();
-        if let Some(r) = &replicas
-            && r.value != scale.value
-        {
-            return Err(Error::new(
-                &scale.loc,
-                &path,
-                "can't set distinct values on 'scale' and 'deploy.replicas'",
-            ));
-        }
-        if let Value::Int(n) = scale.value
-            && n < 0
-        {
-            return Err(Error::new(
-                &scale.loc,
-                join(&path, "scale"),
-                "must be greater than or equal to 0",
-            ));
-        }
-        let deploy = s
-            .entry("deploy".into())
-            .or_insert_with(|| Node::map(Map::new(), &Loc::default()));
-        if deploy.is_null() {
-            deploy.value = Value::Map(Map::new());
-        }
-        if let Some(d) = deploy.as_map_mut() {
-            d.insert("replicas".into(), scale);
+    scale_to_replicas(s, &path)?;
+    secret_and_hook_defaults(s);
+    if let Some(devs) = s
+        .get_mut("deploy")
+        .and_then(|d| d.get_mut("resources"))
+        .and_then(|r| r.get_mut("reservations"))
+        .and_then(|r| r.get_mut("devices"))
+    {
+        device_defaults(devs, &join(&path, "deploy.resources.reservations.devices"))?;
+    }
+    if let Some(gpus) = s.get_mut("gpus") {
+        device_defaults(gpus, &join(&path, "gpus"))?;
+    }
+    Ok(())
+}
+
+/// `depends_on` entries start, and are required, unless they say otherwise.
+fn dependency_defaults(s: &mut Map) {
+    if let Some(deps) = s.get_mut("depends_on").and_then(Node::as_map_mut) {
+        for dep in deps.values_mut() {
+            if let Some(d) = dep.as_map_mut() {
+                d.entry("condition".into())
+                    .or_insert_with(|| Node::str("service_started", &Loc::default()));
+                d.entry("required".into())
+                    .or_insert_with(|| bool_node(true));
+            }
         }
     }
+}
+
+/// `build`: the project directory as context, `Dockerfile` unless inline, args without a
+/// value taken from the environment (or dropped).
+fn build_defaults(s: &mut Map, loc: &Loc, path: &str, ctx: &Context<'_>) -> Result<()> {
+    let Some(build) = s.get_mut("build").and_then(Node::as_map_mut) else {
+        return Ok(());
+    };
+    build
+        .entry("context".into())
+        .or_insert_with(|| Node::str(ctx.project_dir.display().to_string(), &Loc::default()));
+    let inline = build.contains_key("dockerfile_inline");
+    if inline && build.contains_key("dockerfile") {
+        return Err(Error::new(
+            loc,
+            join(path, "build"),
+            "dockerfile and dockerfile_inline are mutually exclusive: use one of them",
+        ));
+    }
+    if !inline {
+        build
+            .entry("dockerfile".into())
+            .or_insert_with(|| Node::str("Dockerfile", &Loc::default()));
+    }
+    if let Some(args) = build.get_mut("args").and_then(Node::as_map_mut) {
+        args.retain(|k, v| {
+            if v.is_null() {
+                match ctx.environment.get(k) {
+                    Some(val) => {
+                        v.value = Value::Str(val.clone());
+                        true
+                    }
+                    None => false,
+                }
+            } else {
+                true
+            }
+        });
+    }
+    Ok(())
+}
+
+/// `scale` is `deploy.replicas`; the two must agree.
+fn scale_to_replicas(s: &mut Map, path: &str) -> Result<()> {
+    let Some(scale) = s.get("scale").cloned() else {
+        return Ok(());
+    };
+    let replicas = s.get("deploy").and_then(|d| d.get("replicas")).cloned();
+    if let Some(r) = &replicas
+        && r.value != scale.value
+    {
+        return Err(Error::new(
+            &scale.loc,
+            path,
+            "can't set distinct values on 'scale' and 'deploy.replicas'",
+        ));
+    }
+    if let Value::Int(n) = scale.value
+        && n < 0
+    {
+        return Err(Error::new(
+            &scale.loc,
+            join(path, "scale"),
+            "must be greater than or equal to 0",
+        ));
+    }
+    let deploy = s
+        .entry("deploy".into())
+        .or_insert_with(|| Node::map(Map::new(), &Loc::default()));
+    if deploy.is_null() {
+        deploy.value = Value::Map(Map::new());
+    }
+    if let Some(d) = deploy.as_map_mut() {
+        d.insert("replicas".into(), scale);
+    }
+    Ok(())
+}
+
+/// Secrets mount at `/run/secrets/<source>`; `pre_start` hooks run the service's image.
+fn secret_and_hook_defaults(s: &mut Map) {
     if let Some(secrets) = s.get_mut("secrets").and_then(|n| match &mut n.value {
         Value::Seq(v) => Some(v),
         _ => None,
@@ -264,25 +302,6 @@ fn service_defaults(name: &str, service: &mut Node, ctx: &Context<'_>) -> Result
             }
         }
     }
-    let device_lists: Vec<&mut Node> = {
-        let mut v = Vec::new();
-        if let Some(d) = s.get_mut("deploy")
-            && let Some(devs) = d
-                .get_mut("resources")
-                .and_then(|r| r.get_mut("reservations"))
-                .and_then(|r| r.get_mut("devices"))
-        {
-            v.push(devs);
-        }
-        v
-    };
-    for list in device_lists {
-        device_defaults(list, &join(&path, "deploy.resources.reservations.devices"))?;
-    }
-    if let Some(gpus) = s.get_mut("gpus") {
-        device_defaults(gpus, &join(&path, "gpus"))?;
-    }
-    Ok(())
 }
 
 fn device_defaults(list: &mut Node, path: &str) -> Result<()> {
