@@ -104,6 +104,9 @@ impl Loaded {
     }
 }
 
+/// One compose file read: its name as shown, its YAML documents and its path.
+type Parsed = (Arc<str>, Vec<Node>, PathBuf);
+
 /// One parsed, interpolated, canonical document and the key paths it tagged.
 struct Doc {
     node: Node,
@@ -140,34 +143,8 @@ struct Loader<'a> {
 
 pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     let working_dir = opts.working_dir.clone();
-    let shell = &opts.environment;
-    let mut files = opts.files.clone();
-    // Before the files are known, `.env` may only be found next to --project-directory or in the
-    // working directory, and it may name the files itself (COMPOSE_FILE).
-    if files.is_empty()
-        && let Some(list) = shell.get("COMPOSE_FILE")
-    {
-        files = split_compose_file(list, shell);
-    }
-    if files.is_empty() && opts.env_files.is_empty() {
-        let dir = opts
-            .project_directory
-            .as_ref()
-            .map(|d| absolute(&working_dir, d))
-            .unwrap_or_else(|| working_dir.clone());
-        let dotenv = dir.join(".env");
-        if dotenv.is_file() {
-            let env = read_env_file(&dotenv, shell, &working_dir)?;
-            if let Some(list) = env.get("COMPOSE_FILE") {
-                files = split_compose_file(list, &env);
-                files = files
-                    .into_iter()
-                    .map(|f| absolute(&dir, Path::new(&f)).display().to_string())
-                    .collect();
-            }
-        }
-    }
     let mut warnings = Vec::new();
+    let files = compose_file_names(opts)?;
     let paths: Vec<PathBuf> = if files.is_empty() {
         discover(&working_dir, &mut warnings)?
     } else {
@@ -201,42 +178,12 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         warned_vars: HashSet::new(),
         stack: Vec::new(),
     };
-
-    let mut sources = Vec::new();
-    for path in &paths {
-        let (display, text) = loader.read_source(path)?;
-        sources.push((display, text, path.clone()));
-    }
-    let mut parsed: Vec<(Arc<str>, Vec<Node>, PathBuf)> = Vec::new();
-    for (display, text, path) in sources {
-        let file: Arc<str> = Arc::from(display.as_str());
-        let docs = parse_documents(&text, &file).map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
-        parsed.push((file, docs, path));
-    }
-
+    let parsed = loader.parse_all(&paths)?;
     let name = loader.project_name(&parsed, &project_dir)?;
     loader
         .env
         .insert("COMPOSE_PROJECT_NAME".into(), name.clone());
-
-    let mut model: Option<Node> = None;
-    for (file, docs, _) in parsed {
-        for node in docs {
-            if node.is_null() {
-                continue;
-            }
-            if !matches!(node.value, Value::Map(_)) {
-                return Err(Error::new(
-                    &node.loc,
-                    "",
-                    format!("top-level object must be a mapping, found {}", node.kind()),
-                ));
-            }
-            let doc = loader.document(node, &project_dir, &file)?;
-            model = Some(doc.merge_into(model));
-        }
-    }
-    let Some(mut model) = model else {
+    let Some(mut model) = loader.merge_documents(parsed, &project_dir)? else {
         let shown = paths
             .iter()
             .map(|p| relative_display(p, &working_dir))
@@ -271,6 +218,43 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         environment: loader.env,
         env_files,
         disabled_services: outcome.disabled_services,
+    })
+}
+
+/// The compose files named by `-f`, else by `COMPOSE_FILE`. Before the files are known,
+/// `.env` may only be found next to --project-directory or in the working directory, and it
+/// may name the files itself. Empty: discover them.
+fn compose_file_names(opts: &LoadOptions) -> Result<Vec<String>> {
+    let working_dir = &opts.working_dir;
+    let shell = &opts.environment;
+    if !opts.files.is_empty() {
+        return Ok(opts.files.clone());
+    }
+    if let Some(list) = shell.get("COMPOSE_FILE") {
+        let files = split_compose_file(list, shell);
+        if !files.is_empty() {
+            return Ok(files);
+        }
+    }
+    if !opts.env_files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = opts
+        .project_directory
+        .as_ref()
+        .map(|d| absolute(working_dir, d))
+        .unwrap_or_else(|| working_dir.clone());
+    let dotenv = dir.join(".env");
+    if !dotenv.is_file() {
+        return Ok(Vec::new());
+    }
+    let env = read_env_file(&dotenv, shell, working_dir)?;
+    Ok(match env.get("COMPOSE_FILE") {
+        Some(list) => split_compose_file(list, &env)
+            .into_iter()
+            .map(|f| absolute(&dir, Path::new(&f)).display().to_string())
+            .collect(),
+        None => Vec::new(),
     })
 }
 
@@ -426,6 +410,47 @@ fn active_profiles(opts: &LoadOptions, env: &IndexMap<String, String>) -> Vec<St
 }
 
 impl Loader<'_> {
+    /// Every compose file read and parsed into its YAML documents, all before any is
+    /// interpreted: the project name may come from any of them.
+    fn parse_all(&mut self, paths: &[PathBuf]) -> Result<Vec<Parsed>> {
+        let mut sources = Vec::new();
+        for path in paths {
+            let (display, text) = self.read_source(path)?;
+            sources.push((display, text, path.clone()));
+        }
+        let mut parsed = Vec::new();
+        for (display, text, path) in sources {
+            let file: Arc<str> = Arc::from(display.as_str());
+            let docs =
+                parse_documents(&text, &file).map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
+            parsed.push((file, docs, path));
+        }
+        Ok(parsed)
+    }
+
+    /// The documents, each interpolated, made canonical and resolved, merged in order;
+    /// None when there is none.
+    fn merge_documents(&mut self, parsed: Vec<Parsed>, project_dir: &Path) -> Result<Option<Node>> {
+        let mut model: Option<Node> = None;
+        for (file, docs, _) in parsed {
+            for node in docs {
+                if node.is_null() {
+                    continue;
+                }
+                if !matches!(node.value, Value::Map(_)) {
+                    return Err(Error::new(
+                        &node.loc,
+                        "",
+                        format!("top-level object must be a mapping, found {}", node.kind()),
+                    ));
+                }
+                let doc = self.document(node, project_dir, &file)?;
+                model = Some(doc.merge_into(model));
+            }
+        }
+        Ok(model)
+    }
+
     fn read_source(&self, path: &Path) -> Result<(String, String)> {
         if path.as_os_str() == "-" {
             let text = self.opts.stdin.clone().unwrap_or_default();
@@ -464,11 +489,7 @@ impl Loader<'_> {
         relative_display(path, &self.opts.working_dir)
     }
 
-    fn project_name(
-        &mut self,
-        parsed: &[(Arc<str>, Vec<Node>, PathBuf)],
-        project_dir: &Path,
-    ) -> Result<String> {
+    fn project_name(&mut self, parsed: &[Parsed], project_dir: &Path) -> Result<String> {
         if let Some(name) = &self.opts.project_name {
             syntax::validate_project_name(name).map_err(Error::project)?;
             return Ok(name.clone());
