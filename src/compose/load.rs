@@ -258,6 +258,81 @@ fn compose_file_names(opts: &LoadOptions) -> Result<Vec<String>> {
     })
 }
 
+/// Where an `extends` is written: the extending service, the base it names, and the
+/// `extends` node for errors.
+#[derive(Clone, Copy)]
+struct ExtendsSite<'a> {
+    name: &'a str,
+    base_name: &'a str,
+    ext: &'a Node,
+    ext_path: &'a str,
+}
+
+/// Adds a link to an `extends` chain, refusing cycles and chains too long. Real chains are a
+/// few links long; the bound keeps a hostile file from exhausting the stack.
+fn enter_chain(
+    chain: &mut Vec<(String, String)>,
+    here: (String, String),
+    ext: &Node,
+    ext_path: &str,
+) -> Result<()> {
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        return Err(Error::new(
+            &ext.loc,
+            ext_path,
+            format!("extends chain is longer than {MAX_EXTENDS_DEPTH} services"),
+        ));
+    }
+    if chain.contains(&here) {
+        chain.push(here);
+        let text = chain
+            .iter()
+            .map(|(f, s)| format!("{s} in {f}"))
+            .collect::<Vec<_>>()
+            .join(" extends ");
+        return Err(Error::new(
+            &ext.loc,
+            ext_path,
+            format!("circular reference: {text}"),
+        ));
+    }
+    chain.push(here);
+    Ok(())
+}
+
+/// The service becomes its base with the service merged over it; `!reset` paths of the
+/// service remove what the base would bring.
+fn apply_base(doc: &mut Node, name: &str, base: Node, resets: &[Vec<String>]) {
+    let Some(services) = doc.get_mut("services").and_then(Node::as_map_mut) else {
+        return;
+    };
+    let Some(service) = services.get_mut(name) else {
+        return;
+    };
+    let mut merged = base;
+    let prefix = ["services".to_owned(), name.to_owned()];
+    for reset in resets {
+        if reset.len() > 2 && reset[..2] == prefix {
+            let mut rooted = vec!["services".to_owned(), name.to_owned()];
+            rooted.extend_from_slice(&reset[2..]);
+            let mut wrapper = wrap_service(name, merged);
+            remove_path(&mut wrapper, &rooted);
+            merged = unwrap_service(wrapper, name);
+        }
+    }
+    if let Some(m) = merged.as_map_mut() {
+        m.shift_remove("extends");
+    }
+    let mut local = std::mem::replace(service, Node::null(&Loc::default()));
+    if let Some(m) = local.as_map_mut() {
+        m.shift_remove("extends");
+    }
+    let key_loc = local.key_loc.clone();
+    merge(&mut merged, local, &mut prefix.to_vec());
+    merged.key_loc = key_loc;
+    *service = merged;
+}
+
 fn absolute(base: &Path, p: &Path) -> PathBuf {
     let joined = if p.is_absolute() {
         p.to_path_buf()
@@ -775,6 +850,8 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Replaces a service that `extends` another with the base merged under it, resolving
+    /// the base's own `extends` first.
     fn resolve_extends(
         &mut self,
         doc: &mut Node,
@@ -795,30 +872,7 @@ impl Loader<'_> {
         let Some(base_name) = ext.get("service").and_then(Node::as_str).map(str::to_owned) else {
             return Err(Error::new(&ext.loc, ext_path, "service is required"));
         };
-        // Real chains are a few links long; a bound keeps a hostile file from exhausting the
-        // stack through this recursion.
-        if chain.len() >= MAX_EXTENDS_DEPTH {
-            return Err(Error::new(
-                &ext.loc,
-                ext_path,
-                format!("extends chain is longer than {MAX_EXTENDS_DEPTH} services"),
-            ));
-        }
-        let here = (file.to_string(), name.to_owned());
-        if chain.contains(&here) {
-            chain.push(here);
-            let text = chain
-                .iter()
-                .map(|(f, s)| format!("{s} in {f}"))
-                .collect::<Vec<_>>()
-                .join(" extends ");
-            return Err(Error::new(
-                &ext.loc,
-                ext_path,
-                format!("circular reference: {text}"),
-            ));
-        }
-        chain.push(here);
+        enter_chain(chain, (file.to_string(), name.to_owned()), &ext, &ext_path)?;
         let base = match ext.get("file").and_then(Node::as_str) {
             None => {
                 self.resolve_extends(doc, &base_name, base_dir, file, resets, chain)?;
@@ -837,103 +891,107 @@ impl Loader<'_> {
             }
             Some(other) => {
                 let other_path = absolute(base_dir, Path::new(other));
-                let (shown, text) = self.read_source(&other_path).map_err(|e| Error {
-                    loc: ext.loc.clone(),
-                    path: join(&ext_path, "file"),
-                    message: e.message,
-                })?;
-                let other_file: Arc<str> = Arc::from(shown.as_str());
-                let docs = parse_documents(&text, &other_file)
-                    .map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
-                let other_dir = other_path
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                let mut other_doc = Node::map(Map::new(), &Loc::default());
-                let mut other_resets = Vec::new();
-                for d in docs {
-                    if d.is_null() {
-                        continue;
-                    }
-                    let mut node = d;
-                    let mut r = Vec::new();
-                    collect_resets(&mut node, &mut Vec::new(), &mut r);
-                    if self.opts.interpolate {
-                        self.interpolate(&mut node, "")?;
-                    }
-                    Canonicalizer {
-                        base_dir: &other_dir,
-                        home: self.home.as_deref(),
-                        warnings: &mut self.warnings,
-                    }
-                    .document(&mut node)?;
-                    for reset in &r {
-                        remove_path(&mut other_doc, reset);
-                    }
-                    merge(&mut other_doc, node, &mut Vec::new());
-                    other_resets.extend(r);
-                }
-                if other_doc.get("services").is_none() {
-                    return Err(Error::new(
-                        &ext.loc,
-                        join(&ext_path, "file"),
-                        format!(
-                            "cannot extend service \"{name}\": {shown} has no services section"
-                        ),
-                    ));
-                }
-                self.resolve_extends(
-                    &mut other_doc,
-                    &base_name,
-                    &other_dir,
-                    &other_file,
-                    &other_resets,
-                    chain,
-                )?;
-                match other_doc.get("services").and_then(|s| s.get(&base_name)) {
-                    Some(b) => b.clone(),
-                    None => {
-                        return Err(Error::new(
-                            &ext.loc,
-                            join(&ext_path, "service"),
-                            format!(
-                                "cannot extend service \"{name}\": service \"{base_name}\" not found in {shown}"
-                            ),
-                        ));
-                    }
-                }
+                let site = ExtendsSite {
+                    name,
+                    base_name: &base_name,
+                    ext: &ext,
+                    ext_path: &ext_path,
+                };
+                self.base_in_file(&site, &other_path, chain)?
             }
         };
         chain.pop();
-        let Some(services) = doc.get_mut("services").and_then(Node::as_map_mut) else {
-            return Ok(());
-        };
-        let Some(service) = services.get_mut(name) else {
-            return Ok(());
-        };
-        let mut merged = base;
-        let prefix = ["services".to_owned(), name.to_owned()];
-        for reset in resets {
-            if reset.len() > 2 && reset[..2] == prefix {
-                let mut rooted = vec!["services".to_owned(), name.to_owned()];
-                rooted.extend_from_slice(&reset[2..]);
-                let mut wrapper = wrap_service(name, merged);
-                remove_path(&mut wrapper, &rooted);
-                merged = unwrap_service(wrapper, name);
-            }
-        }
-        if let Some(m) = merged.as_map_mut() {
-            m.shift_remove("extends");
-        }
-        let mut local = std::mem::replace(service, Node::null(&Loc::default()));
-        if let Some(m) = local.as_map_mut() {
-            m.shift_remove("extends");
-        }
-        let key_loc = local.key_loc.clone();
-        merge(&mut merged, local, &mut prefix.to_vec());
-        merged.key_loc = key_loc;
-        *service = merged;
+        apply_base(doc, name, base, resets);
         Ok(())
+    }
+
+    /// The base service of an `extends` naming another file, with its own `extends`
+    /// resolved in that file.
+    fn base_in_file(
+        &mut self,
+        site: &ExtendsSite,
+        other_path: &Path,
+        chain: &mut Vec<(String, String)>,
+    ) -> Result<Node> {
+        let ExtendsSite {
+            name,
+            base_name,
+            ext,
+            ext_path,
+        } = *site;
+        let (shown, text) = self.read_source(other_path).map_err(|e| Error {
+            loc: ext.loc.clone(),
+            path: join(ext_path, "file"),
+            message: e.message,
+        })?;
+        let other_file: Arc<str> = Arc::from(shown.as_str());
+        let other_dir = other_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let (mut other_doc, other_resets) =
+            self.extends_document(&text, &other_file, &other_dir)?;
+        if other_doc.get("services").is_none() {
+            return Err(Error::new(
+                &ext.loc,
+                join(ext_path, "file"),
+                format!("cannot extend service \"{name}\": {shown} has no services section"),
+            ));
+        }
+        self.resolve_extends(
+            &mut other_doc,
+            base_name,
+            &other_dir,
+            &other_file,
+            &other_resets,
+            chain,
+        )?;
+        match other_doc.get("services").and_then(|s| s.get(base_name)) {
+            Some(b) => Ok(b.clone()),
+            None => Err(Error::new(
+                &ext.loc,
+                join(ext_path, "service"),
+                format!(
+                    "cannot extend service \"{name}\": service \"{base_name}\" not found in {shown}"
+                ),
+            )),
+        }
+    }
+
+    /// A file named by `extends`: its documents interpolated, made canonical and merged,
+    /// and the `!reset` paths they carry.
+    fn extends_document(
+        &mut self,
+        text: &str,
+        file: &Arc<str>,
+        dir: &Path,
+    ) -> Result<(Node, Vec<Vec<String>>)> {
+        let docs = parse_documents(text, file).map_err(|(loc, msg)| Error::new(&loc, "", msg))?;
+        let mut doc = Node::map(Map::new(), &Loc::default());
+        let mut resets = Vec::new();
+        for d in docs {
+            if d.is_null() {
+                continue;
+            }
+            let mut node = d;
+            let mut r = Vec::new();
+            collect_resets(&mut node, &mut Vec::new(), &mut r);
+            if self.opts.interpolate {
+                self.interpolate(&mut node, "")?;
+            }
+            Canonicalizer {
+                base_dir: dir,
+                home: self.home.as_deref(),
+                warnings: &mut self.warnings,
+            }
+            .document(&mut node)?;
+            for reset in &r {
+                remove_path(&mut doc, reset);
+            }
+            merge(&mut doc, node, &mut Vec::new());
+            resets.extend(r);
+        }
+        Ok((doc, resets))
     }
 
     /// `label_file` contents become labels; labels written in the file win (compose-go).
