@@ -1,6 +1,7 @@
-//! Every project under `examples/` loads and converts, and both results match the reviewed
-//! goldens next to it: `config.golden.yaml` (the resolved project) and
-//! `manifests.golden.k8s.yaml` + `convert.stderr` (the manifests and the diagnostics).
+//! Every project under `examples/` loads, converts and is explained, and each result matches
+//! the reviewed goldens next to it: `config.golden.yaml` (the resolved project),
+//! `manifests.golden.k8s.yaml` + `convert.stderr` (the manifests and the diagnostics) and
+//! `explain.golden.txt` (what each service became).
 //! Paths inside the example print as `<dir>`. `.ci/run` validates every `*.k8s.yaml`.
 
 mod support;
@@ -51,6 +52,25 @@ fn examples_convert_to_their_golden_manifests() {
         let again = support::run_in(&dir, &["convert".into()], &[], None);
         if again.stdout != out.stdout {
             failures.push(format!("{name}: a second run gave different output"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn examples_explain_to_their_goldens() {
+    let mut failures = Vec::new();
+    for dir in support::case_dirs("examples") {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let out = support::run_in(&dir, &["explain".into(), "compose.yaml".into()], &[], None);
+        if !out.status.success() {
+            failures.push(format!("{name}: {}", String::from_utf8_lossy(&out.stderr)));
+            continue;
+        }
+        let shown =
+            String::from_utf8_lossy(&out.stdout).replace(&dir.display().to_string(), "<dir>");
+        if let Err(e) = support::check_golden(&dir.join("explain.golden.txt"), &shown) {
+            failures.push(e);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

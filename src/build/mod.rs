@@ -1,7 +1,7 @@
 //! build: the classified project lowered to typed Kubernetes objects (k8s-openapi).
 //!
 //! Takes the loaded project, each service's role and listening ports, and the options;
-//! gives [`Object`](object::Object)s and diagnostics. One folder or file per object family,
+//! gives [`Object`]s and diagnostics. One folder or file per object family,
 //! so that the translation of a compose key lives in exactly one place:
 //!
 //! - [`workload`]: Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and their pod
@@ -17,7 +17,7 @@
 //! - [`names`]: names, labels and selectors shared by all of them; [`object`]: the one type
 //!   of every emitted object, and their order.
 //!
-//! Builders do no I/O except through [`ProjectFiles`](crate::files::ProjectFiles) (storage
+//! Builders do no I/O except through [`ProjectFiles`] (storage
 //! and configuration read the files they turn into ConfigMaps and Secrets), print nothing
 //! and render no YAML.
 

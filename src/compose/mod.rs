@@ -7,6 +7,10 @@
 //! locations ([`node`]), interpolated ([`interpolate`]), put into long syntax ([`canonical`]),
 //! merged ([`merge`]), completed and checked ([`normalize`]), and finally deserialized into the
 //! typed model ([`de`], [`model`]).
+//!
+//! It must not interpret a service: what a service *is* belongs to `classify`, and a value
+//! here is kept as compose wrote it (after compose's own normalisation), with its location,
+//! so every later error can point at the file.
 
 pub mod canonical;
 pub mod de;

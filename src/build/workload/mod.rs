@@ -1,18 +1,21 @@
-//! Lowering classified services to typed Kubernetes workloads (k8s-openapi), no I/O.
+//! Workloads: each host service as a Deployment, StatefulSet, DaemonSet, Job or CronJob.
 //!
-//! This is the first part of `build` (issue 3): the workload objects and their pod templates
-//! with the containers' image, command, args, environment, ports, resources and security
-//! settings, sidecars as extra containers, one-shot services as initContainers, and
-//! restartPolicy valid for each kind. Volumes, probes, Services, ConfigMaps and Secrets come
-//! next; until then nothing here refers to an object that is not emitted.
-
-mod container;
-mod disruption;
+//! Takes the roles and the [`ContainerParts`] the other builders give each service (ports,
+//! env, volumes, claim templates); gives the workload objects with their pod templates:
+//! one container per service of the pod ([`container`]: image, command, env, resources,
+//! security, probes from [`probes`], hooks from [`lifecycle`]), the pod's own settings
+//! ([`pod`], scheduling from [`placement`]), one-shot services and `wait-for` initContainers
+//! ([`wait`]), the rollout strategy, and PodDisruptionBudgets ([`disruption`]).
+//!
+//! It emits no Service, claim or ConfigMap: it only refers to the ones the other builders
+//! emit, by the names they chose.
+pub mod container;
+pub mod disruption;
 pub mod lifecycle;
 pub mod placement;
 pub mod pod;
 pub mod probes;
-mod wait;
+pub mod wait;
 
 use std::collections::BTreeMap;
 
