@@ -89,6 +89,25 @@ pub fn check_names(project: &Project) -> Result<(), NameCollision> {
     Ok(())
 }
 
+/// A file name as a ConfigMap key: characters a key cannot hold become `_`.
+pub fn config_key(name: &str) -> String {
+    let key: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if key.is_empty() || key == "." || key == ".." {
+        "file".into()
+    } else {
+        key
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

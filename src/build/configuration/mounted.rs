@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::{Builder, ContainerConfig, MAX_OBJECT_BYTES, Pending};
-use crate::build::names::sanitize_name;
+use crate::build::names::{config_key, sanitize_name};
 use crate::compose::Error;
 use crate::compose::model::FileReference;
 use crate::diagnostic::Diagnostic;
@@ -23,25 +23,6 @@ struct Source {
     environment: Option<String>,
     external: bool,
     external_name: Option<String>,
-}
-
-/// A file name as a ConfigMap key.
-fn key_of(name: &str) -> String {
-    let key: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if key.is_empty() || key == "." || key == ".." {
-        "file".into()
-    } else {
-        key
-    }
 }
 
 impl Builder<'_> {
@@ -65,14 +46,14 @@ impl Builder<'_> {
             sanitize_name(source)
         };
         let key = match &src.file {
-            Some(f) => key_of(
+            Some(f) => config_key(
                 Path::new(f)
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default()
                     .as_str(),
             ),
-            None => key_of(source),
+            None => config_key(source),
         };
         let target = Target {
             kind,

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapVolumeSource, HostPathVolum
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::build::configuration::MAX_OBJECT_BYTES;
+use crate::build::names::config_key;
 use crate::classify::Role;
 use crate::classify::extension;
 use crate::compose::Error;
@@ -258,25 +259,6 @@ fn config_volume(name: &str) -> Volume {
             ..ConfigMapVolumeSource::default()
         }),
         ..Volume::default()
-    }
-}
-
-/// A file name as a ConfigMap key.
-fn config_key(name: &str) -> String {
-    let key: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if key.is_empty() || key == "." || key == ".." {
-        "file".into()
-    } else {
-        key
     }
 }
 
