@@ -132,6 +132,10 @@ fn container_parts(
     for (name, ports) in inputs.listening {
         let part = parts.entry(name.clone()).or_default();
         part.ports = Some(container_ports(ports));
+        part.probe_port = ports
+            .iter()
+            .find(|p| p.protocol == "TCP" && p.known())
+            .map(|p| p.port);
         if inputs.options.network_policies {
             for net in network::pod_networks(project, name) {
                 part.pod_labels

@@ -1,5 +1,6 @@
 //! What compose2kube knows about well-known images, in one place: which are stateful servers,
-//! which are sidecar companions, and which ports they listen on when nobody declares one.
+//! which are sidecar companions, which ports they listen on when nobody declares one, which
+//! run as a non-root user, where databases keep their data, and which start slowly.
 //!
 //! Images are matched on the last segment of their repository, under any registry, namespace,
 //! tag or digest: `docker.io/library/postgres:16`, `bitnami/postgresql`, `ghcr.io/x/postgres`
@@ -269,6 +270,115 @@ pub fn lookup_variant(image: &str) -> Option<&'static KnownImage> {
         .find(|k| words.iter().any(|w| k.names.contains(w)))
 }
 
+/// Images whose process runs as a fixed non-root user: (repository names, uid, gid). A fresh
+/// claim is root-owned, so such a pod needs `fsGroup` to write it; Docker hid this by copying
+/// the image's directory, with its owner, into a new named volume.
+const NON_ROOT: &[(&[&str], i64)] = &[
+    (&["elasticsearch", "kibana", "logstash", "opensearch"], 1000),
+    (&["opensearch-dashboards"], 1000),
+    (&["airflow"], 50000),
+    (&["mastodon"], 991),
+    (&["grafana"], 472),
+    (&["prometheus", "alertmanager"], 65534),
+    (&["loki", "tempo", "mimir"], 10001),
+    (&["n8n", "jenkins", "sonarqube"], 1000),
+    (&["nginx-unprivileged"], 101),
+];
+
+/// The group a known non-root image runs as, when the compose file does not say `user:`.
+pub fn non_root_group(image: &str) -> Option<i64> {
+    let name = repository_name(image);
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let (path, tag) = match without_digest.rsplit_once(':') {
+        Some((p, t)) if !t.contains('/') => (p, t),
+        _ => (without_digest, ""),
+    };
+    let namespace = path.rsplit('/').nth(1).unwrap_or_default();
+    if namespace == "bitnami" {
+        return Some(1001);
+    }
+    if name.starts_with("cp-") && namespace == "confluentinc" {
+        return Some(1000);
+    }
+    if name == "gitea" && tag.contains("rootless") {
+        return Some(1000);
+    }
+    NON_ROOT
+        .iter()
+        .find(|(names, _)| names.contains(&name.as_str()))
+        .map(|(_, gid)| *gid)
+}
+
+/// Where an image keeps the data directory it refuses to initialise when it is not empty,
+/// and the directory of the claim to put it in. A fresh block volume's root holds
+/// `lost+found`: postgres' initdb and mysqld --initialize stop there.
+pub struct DataDir {
+    pub path: &'static str,
+    pub sub_path: &'static str,
+}
+
+const DATA_DIRS: &[(&[&str], DataDir)] = &[
+    (
+        &["postgres", "pgvector", "postgis", "timescaledb"],
+        DataDir {
+            path: "/var/lib/postgresql/data",
+            sub_path: "pgdata",
+        },
+    ),
+    (
+        &[
+            "mysql",
+            "mysql-server",
+            "percona",
+            "percona-server",
+            "mariadb",
+        ],
+        DataDir {
+            path: "/var/lib/mysql",
+            sub_path: "mysql",
+        },
+    ),
+];
+
+/// The data directory recipe of a database image, if it has one.
+pub fn data_dir(image: &str) -> Option<&'static DataDir> {
+    let name = repository_name(image);
+    DATA_DIRS
+        .iter()
+        .find(|(names, _)| names.contains(&name.as_str()))
+        .map(|(_, d)| d)
+}
+
+/// JVM servers and others that take minutes to start: their startup probes get a longer
+/// budget when compose gives no `start_period`.
+const SLOW_STARTERS: &[&str] = &[
+    "elasticsearch",
+    "opensearch",
+    "logstash",
+    "kafka",
+    "cp-kafka",
+    "cp-server",
+    "zookeeper",
+    "cp-zookeeper",
+    "cassandra",
+    "scylla",
+    "solr",
+    "neo4j",
+    "keycloak",
+    "sonarqube",
+    "jenkins",
+    "nexus3",
+    "pulsar",
+    "pulsar-all",
+    "kibana",
+    "clickhouse-server",
+    "clickhouse",
+];
+
+pub fn starts_slowly(image: &str) -> bool {
+    SLOW_STARTERS.contains(&repository_name(image).as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +507,37 @@ mod tests {
         assert!(lookup("fluent/fluent-bit").is_some_and(|k| k.companion));
         assert!(lookup("memcached").is_some_and(|k| k.stateful.is_none() && !k.companion));
         assert_eq!(Category::Broker.describe(), "message broker");
+    }
+
+    #[test]
+    fn non_root_images_and_their_groups() {
+        for (image, gid) in [
+            (
+                "docker.elastic.co/elasticsearch/elasticsearch:8.15.0",
+                Some(1000),
+            ),
+            ("apache/airflow:2.10.3", Some(50000)),
+            ("grafana/grafana:11.0.0", Some(472)),
+            ("bitnami/postgresql:16", Some(1001)),
+            ("confluentinc/cp-kafka:7.6.0", Some(1000)),
+            ("gitea/gitea:1.22-rootless", Some(1000)),
+            ("gitea/gitea:1.22", None),
+            ("nginxinc/nginx-unprivileged:1.27", Some(101)),
+            ("postgres:16", None),
+            ("cp-kafka", None),
+        ] {
+            assert_eq!(non_root_group(image), gid, "{image}");
+        }
+    }
+
+    #[test]
+    fn database_data_directories() {
+        assert_eq!(
+            data_dir("postgres:16-alpine").map(|d| (d.path, d.sub_path)),
+            Some(("/var/lib/postgresql/data", "pgdata"))
+        );
+        assert_eq!(data_dir("mariadb:11").map(|d| d.sub_path), Some("mysql"));
+        assert!(data_dir("mongo:7").is_none() && data_dir("redis").is_none());
+        assert!(starts_slowly("confluentinc/cp-kafka:7.6.0") && !starts_slowly("nginx"));
     }
 }

@@ -53,6 +53,12 @@ impl ListeningPort {
         }
     }
 
+    /// Whether the process is known to listen here (declared, or its image's default), not
+    /// only believed to because a peer connects to it.
+    pub fn known(&self) -> bool {
+        !matches!(self.source, PortSource::Referenced { .. })
+    }
+
     /// Why the service listens on this port, in words for `explain`.
     pub fn evidence(&self, service: &Service) -> String {
         let what = format!("{}/{}", self.port, self.protocol);

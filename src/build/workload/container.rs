@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::build::names::{escape, sanitize_name};
-use crate::classify::extension;
+use crate::classify::{extension, images};
 use crate::compose::model::{DeviceCount, DeviceRequest, Project, Service};
 use crate::diagnostic::Diagnostic;
 
@@ -34,13 +34,19 @@ pub(super) fn container(
         .ports
         .clone()
         .unwrap_or_else(|| container_ports(service));
-    let first_tcp = ports
-        .iter()
-        .find(|p| p.protocol.as_deref() == Some("TCP"))
-        .map(|p| p.container_port)
-        .filter(|_| inputs.options.default_probes);
+    // A default readiness probe only on a port the process is known to listen on: a port
+    // guessed from a peer's URL could keep a healthy pod out of its Service forever.
+    let probe_port = match &parts.ports {
+        Some(_) => parts.probe_port,
+        None => ports
+            .iter()
+            .find(|p| p.protocol.as_deref() == Some("TCP"))
+            .map(|p| p.container_port),
+    }
+    .filter(|_| inputs.options.default_probes);
+    let slow = service.image.as_deref().is_some_and(images::starts_slowly);
     let mut probes = if long_running {
-        probes::probes(service.healthcheck.as_ref(), first_tcp)
+        probes::probes(service.healthcheck.as_ref(), probe_port, slow)
     } else {
         probes::Probes::default()
     };

@@ -52,6 +52,9 @@ pub use wait::listening_ports;
 pub struct ContainerParts {
     /// The container's ports; None: its declared `ports` and `expose`.
     pub ports: Option<Vec<ContainerPort>>,
+    /// The TCP port a default readiness probe may check: one the process is known to
+    /// listen on (declared, or its image's), never one only guessed from a peer's URL.
+    pub probe_port: Option<i32>,
     /// The container's whole env; None: `environment` as plain values.
     pub env: Option<Vec<EnvVar>>,
     pub env_from: Vec<EnvFromSource>,

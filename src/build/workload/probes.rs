@@ -1,11 +1,15 @@
 //! Kubernetes probes from a compose healthcheck (DESIGN.md §4 "Probes").
 //!
-//! The three probes answer different questions: startup (has it finished starting — only
-//! when the healthcheck has a `start_period`, so liveness never kills a slow start),
+//! The three probes answer different questions: startup (has it finished starting),
 //! liveness (restart it if not healthy) and readiness (take it out of the Service meanwhile).
-//! Liveness and readiness both run the healthcheck's test. A service without a healthcheck
-//! gets only a tcpSocket readiness probe on its first TCP port: never a liveness probe it did
-//! not ask for.
+//! Liveness and readiness both run the healthcheck's test. Every liveness probe is guarded by
+//! a startup probe, so liveness never kills a slow start: its budget is the `start_period`,
+//! else [`DEFAULT_START`] ([`SLOW_START`] for images known to start slowly, such as JVM
+//! servers). A service without a healthcheck gets only a tcpSocket readiness probe on a port
+//! it is known to listen on: never a liveness probe it did not ask for.
+//!
+//! A simple HTTP or TCP check on the container itself becomes a native probe, also with the
+//! `|| exit 1` most healthchecks end in (it changes only the exit code curl fails with).
 
 use k8s_openapi::api::core::v1::{ExecAction, HTTPGetAction, Probe, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -13,6 +17,11 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::compose::model::{Duration, Healthcheck};
 
 const SECOND: i64 = 1_000_000_000;
+
+/// The startup budget, in seconds, when compose gives no `start_period`.
+pub const DEFAULT_START: i64 = 60;
+/// The same for images known to take minutes to start.
+pub const SLOW_START: i64 = 300;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Probes {
@@ -31,6 +40,11 @@ fn seconds(d: Option<&Duration>, default: i64) -> i32 {
 /// `curl -f http://localhost:8080/health`, `wget -q --spider http://127.0.0.1:80/` or
 /// `nc -z localhost 5432`, with nothing else on the line, become native probes.
 fn native(words: &[String]) -> Option<(Option<String>, i32)> {
+    let words = match words {
+        [check @ .., or, exit, code] if or == "||" && exit == "exit" && code == "1" => check,
+        [check @ .., or, exit] if or == "||" && exit == "exit" => check,
+        _ => words,
+    };
     let joined = words.join(" ");
     if ["|", "&&", "||", ";", ">", "<", "$"]
         .iter()
@@ -43,9 +57,14 @@ fn native(words: &[String]) -> Option<(Option<String>, i32)> {
         "curl" | "wget" => {
             let urls: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
             let [url] = urls.as_slice() else { return None };
+            // curl takes a URL without its scheme as http.
+            let url = url.strip_prefix("http://").unwrap_or(url);
             let rest = url
-                .strip_prefix("http://localhost")
-                .or_else(|| url.strip_prefix("http://127.0.0.1"))?;
+                .strip_prefix("localhost")
+                .or_else(|| url.strip_prefix("127.0.0.1"))?;
+            if !(rest.is_empty() || rest.starts_with([':', '/'])) {
+                return None;
+            }
             let (port, path) = match rest.strip_prefix(':') {
                 Some(r) => {
                     let end = r.find('/').unwrap_or(r.len());
@@ -105,8 +124,13 @@ fn handler(test: &[String]) -> Option<Probe> {
     })
 }
 
-/// The probes for a container. `first_tcp_port` is used only without a healthcheck.
-pub fn probes(healthcheck: Option<&Healthcheck>, first_tcp_port: Option<i32>) -> Probes {
+/// The probes for a container. `first_tcp_port` is used only without a healthcheck;
+/// `slow_start` lengthens the startup budget when compose gives none.
+pub fn probes(
+    healthcheck: Option<&Healthcheck>,
+    first_tcp_port: Option<i32>,
+    slow_start: bool,
+) -> Probes {
     let Some(hc) = healthcheck.filter(|h| !h.test.is_empty() || h.disable) else {
         return Probes {
             readiness: first_tcp_port.map(|port| Probe {
@@ -135,19 +159,21 @@ pub fn probes(healthcheck: Option<&Healthcheck>, first_tcp_port: Option<i32>) ->
         failure_threshold: Some(retries),
         ..base.clone()
     };
-    let startup = hc.start_period.as_ref().filter(|d| d.0 > 0).map(|start| {
-        let every = seconds(hc.start_interval.as_ref(), 5);
-        let start_s = i64::from(seconds(Some(start), 0));
-        let attempts = (start_s + i64::from(every) - 1) / i64::from(every);
-        Probe {
-            period_seconds: Some(every),
-            failure_threshold: Some(
-                i32::try_from(attempts)
-                    .unwrap_or(i32::MAX)
-                    .saturating_add(retries),
-            ),
-            ..probe.clone()
-        }
+    let every = seconds(hc.start_interval.as_ref(), 5);
+    let start_s = match hc.start_period.as_ref().filter(|d| d.0 > 0) {
+        Some(start) => i64::from(seconds(Some(start), 0)),
+        None if slow_start => SLOW_START,
+        None => DEFAULT_START,
+    };
+    let attempts = (start_s + i64::from(every) - 1) / i64::from(every);
+    let startup = Some(Probe {
+        period_seconds: Some(every),
+        failure_threshold: Some(
+            i32::try_from(attempts)
+                .unwrap_or(i32::MAX)
+                .saturating_add(retries),
+        ),
+        ..probe.clone()
     });
     Probes {
         startup,
@@ -169,12 +195,13 @@ mod tests {
 
     #[test]
     fn exec_forms() {
-        let p = probes(Some(&hc(&["CMD", "pg_isready", "-U", "x"])), None);
+        let p = probes(Some(&hc(&["CMD", "pg_isready", "-U", "x"])), None, false);
         let exec = p.liveness.unwrap().exec.unwrap().command.unwrap();
         assert_eq!(exec, ["pg_isready", "-U", "x"]);
         let p = probes(
             Some(&hc(&["CMD-SHELL", "redis-cli ping | grep PONG"])),
             None,
+            false,
         );
         let exec = p.readiness.unwrap().exec.unwrap().command.unwrap();
         assert_eq!(exec, ["/bin/sh", "-c", "redis-cli ping | grep PONG"]);
@@ -185,6 +212,7 @@ mod tests {
         let p = probes(
             Some(&hc(&["CMD", "curl", "-f", "http://localhost:8000/healthz"])),
             None,
+            false,
         );
         let get = p.liveness.unwrap().http_get.unwrap();
         assert_eq!(
@@ -194,16 +222,60 @@ mod tests {
         let p = probes(
             Some(&hc(&["CMD-SHELL", "wget -q --spider http://127.0.0.1/"])),
             None,
+            false,
         );
         assert_eq!(
             p.readiness.unwrap().http_get.unwrap().port,
             IntOrString::Int(80)
         );
-        let p = probes(Some(&hc(&["CMD-SHELL", "nc -z localhost 5432"])), None);
-        assert!(p.liveness.unwrap().tcp_socket.is_some());
         let p = probes(
-            Some(&hc(&["CMD-SHELL", "curl -f http://localhost/ || exit 1"])),
+            Some(&hc(&["CMD-SHELL", "nc -z localhost 5432"])),
             None,
+            false,
+        );
+        assert!(p.liveness.unwrap().tcp_socket.is_some());
+        // The most common healthcheck form: `|| exit 1` only changes curl's exit code.
+        let p = probes(
+            Some(&hc(&[
+                "CMD-SHELL",
+                "curl -fs http://localhost:9200/_cluster/health || exit 1",
+            ])),
+            None,
+            false,
+        );
+        let get = p.liveness.unwrap().http_get.unwrap();
+        assert_eq!(get.path.as_deref(), Some("/_cluster/health"));
+        let p = probes(
+            Some(&hc(&[
+                "CMD-SHELL",
+                "curl --silent --fail localhost:8000/up || exit 1",
+            ])),
+            None,
+            false,
+        );
+        assert_eq!(
+            p.liveness.unwrap().http_get.unwrap().port,
+            IntOrString::Int(8000)
+        );
+        let p = probes(
+            Some(&hc(&["CMD", "curl", "-f", "https://localhost/"])),
+            None,
+            false,
+        );
+        assert!(p.liveness.unwrap().exec.is_some());
+        let p = probes(
+            Some(&hc(&["CMD", "curl", "-f", "localhostx:80/"])),
+            None,
+            false,
+        );
+        assert!(p.liveness.unwrap().exec.is_some());
+        let p = probes(
+            Some(&hc(&[
+                "CMD-SHELL",
+                "curl -f http://localhost/ || echo down",
+            ])),
+            None,
+            false,
         );
         assert!(p.liveness.unwrap().exec.is_some());
     }
@@ -214,7 +286,7 @@ mod tests {
         h.interval = Some(Duration(1_500_000_000));
         h.retries = Some(5);
         h.start_period = Some(Duration(60 * SECOND));
-        let p = probes(Some(&h), None);
+        let p = probes(Some(&h), None, false);
         let live = p.liveness.unwrap();
         assert_eq!(live.period_seconds, Some(2));
         assert_eq!(live.timeout_seconds, Some(30));
@@ -225,17 +297,32 @@ mod tests {
     }
 
     #[test]
+    fn every_liveness_probe_has_a_startup_budget() {
+        let h = hc(&["CMD", "true"]);
+        let startup = probes(Some(&h), None, false).startup.unwrap();
+        assert_eq!(
+            (startup.period_seconds, startup.failure_threshold),
+            (Some(5), Some(12 + 3))
+        );
+        let slow = probes(Some(&h), None, true).startup.unwrap();
+        assert_eq!(slow.failure_threshold, Some(60 + 3));
+    }
+
+    #[test]
     fn disabled_and_default() {
-        assert_eq!(probes(Some(&hc(&["NONE"])), Some(80)), Probes::default());
+        assert_eq!(
+            probes(Some(&hc(&["NONE"])), Some(80), false),
+            Probes::default()
+        );
         let mut h = hc(&["CMD", "true"]);
         h.disable = true;
-        assert_eq!(probes(Some(&h), Some(80)), Probes::default());
-        let p = probes(None, Some(5432));
+        assert_eq!(probes(Some(&h), Some(80), false), Probes::default());
+        let p = probes(None, Some(5432), false);
         assert!(p.liveness.is_none() && p.startup.is_none());
         assert_eq!(
             p.readiness.unwrap().tcp_socket.unwrap().port,
             IntOrString::Int(5432)
         );
-        assert_eq!(probes(None, None), Probes::default());
+        assert_eq!(probes(None, None, false), Probes::default());
     }
 }
