@@ -11,6 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::build;
 use crate::build::names;
 use crate::build::object::{self, Object};
+use crate::classify::peers::{self, Reference};
 use crate::classify::ports::{self, ListeningPort};
 use crate::classify::{self, Classification, Role};
 use crate::compose::model::Project;
@@ -64,13 +65,15 @@ pub fn convert(
         .map_err(|e| loaded.error(&format!("services.{}", e.service), e.message))?;
     names::check_names(project)
         .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
-    let listening = listening_ports(project, &roles);
+    let references = peers::references(project, &loaded.env_files);
+    let listening = listening_ports(project, &roles, &references);
     let built = build::build(&build::Inputs {
         loaded,
         files,
         options,
         roles: &roles,
         listening: &listening,
+        references: &references,
     })?;
     let mut objects = built.objects;
     if let Some(ns) = &options.namespace {
@@ -79,6 +82,7 @@ pub fn convert(
     object::sort(&mut objects);
     check_unique(loaded, &objects)?;
     let mut diagnostics = built.diagnostics;
+    diagnostics.extend(ports::unreachable(&listening, &references));
     diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
     diagnostics.dedup();
     let port_evidence = listening
@@ -104,8 +108,9 @@ pub fn convert(
 fn listening_ports(
     project: &Project,
     roles: &IndexMap<String, Classification>,
+    references: &IndexMap<String, Vec<Reference>>,
 ) -> IndexMap<String, Vec<ListeningPort>> {
-    let mut listening = ports::listening_ports(project);
+    let mut listening = ports::listening_ports(project, references);
     for (name, ports) in listening.iter_mut() {
         if matches!(
             roles.get(name).map(|c| &c.role),

@@ -4,12 +4,13 @@
 //! The service is walked as data (its serialized form holds exactly the keys that are set),
 //! so a key this table does not know is still reported, never skipped. Builders report the
 //! keys they translate only in part (a non-numeric `user`, an unknown `security_opt`); this
-//! module reports whole keys and the sub-keys of `deploy`, `depends_on`, `networks`, `links`
-//! and the top-level networks.
+//! module reports whole keys and the sub-keys of `deploy`, `depends_on`, `networks` and the
+//! top-level networks. The names compose's DNS answers (`container_name`, `hostname`,
+//! network and `links` aliases) are Services of their own (see `network`).
 //!
 //! Warnings mark behaviour that is lost; notes mark keys that only ever mattered to docker
-//! compose itself (`container_name`, `attach`, `develop`) and keys the cluster handles its
-//! own way, so that `--strict` fails only on real loss.
+//! compose itself (`attach`, `develop`) and keys the cluster handles its own way, so that
+//! `--strict` fails only on real loss.
 
 use indexmap::IndexMap;
 
@@ -34,13 +35,9 @@ fn fate(key: &str) -> Fate {
         | "platform" | "ports" | "privileged" | "pull_policy" | "read_only" | "restart"
         | "scale" | "secrets" | "security_opt" | "shm_size" | "stdin_open"
         | "stop_grace_period" | "sysctls" | "tmpfs" | "tty" | "user" | "volumes"
-        | "volumes_from" | "working_dir" | "pre_start" | "post_start" | "pre_stop" | "x-*" => {
-            Translated
-        }
+        | "volumes_from" | "working_dir" | "pre_start" | "post_start" | "pre_stop" | "x-*"
+        | "container_name" => Translated,
         "attach" => Note("only affects the log output of docker compose"),
-        "container_name" => {
-            Note("Kubernetes names pods itself; other services reach this one by its service name")
-        }
         "develop" => Note("docker compose watch is a development feature; not translated"),
         "blkio_config" => Warning("block I/O weights and limits have no Kubernetes counterpart"),
         "cgroup" | "cgroup_parent" => Warning("the kubelet manages cgroups; not translated"),
@@ -136,30 +133,9 @@ fn namespaces(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
             format!("network_mode: {mode} is not translated; the pod gets the cluster network"),
         ));
     }
-    for link in &service.links {
-        if let Some((target, alias)) = link.split_once(':')
-            && target != alias
-        {
-            out.push(Diagnostic::warning(
-                format!("services.{name}.links"),
-                format!(
-                    "the alias {alias} of {target} is not created; use the service name {target}"
-                ),
-            ));
-        }
-    }
     for (network, settings) in &service.networks {
         let Some(settings) = settings else { continue };
         let path = format!("services.{name}.networks.{network}");
-        if !settings.aliases.is_empty() {
-            out.push(Diagnostic::warning(
-                format!("{path}.aliases"),
-                format!(
-                    "{} not created: pods are reached by their Service name",
-                    settings.aliases.join(", ")
-                ),
-            ));
-        }
         if settings.ipv4_address.is_some() || settings.ipv6_address.is_some() {
             out.push(Diagnostic::warning(
                 path.clone(),
@@ -355,13 +331,7 @@ mod tests {
             d.iter().map(|d| (d.path.as_str(), d.level)).collect();
         assert_eq!(
             paths,
-            [
-                (
-                    "services.web.container_name",
-                    crate::diagnostic::Level::Note
-                ),
-                ("services.web.pids_limit", crate::diagnostic::Level::Warning),
-            ]
+            [("services.web.pids_limit", crate::diagnostic::Level::Warning)]
         );
     }
 
@@ -412,15 +382,14 @@ mod tests {
     }
 
     #[test]
-    fn link_aliases_and_restart_policies() {
+    fn restart_policies_of_long_running_pods() {
         let service = Service {
             links: vec!["db:database".into(), "cache".into()],
             restart: Some("no".into()),
             ..Service::default()
         };
         let d = diagnostics(service, Role::Deployment);
-        assert_eq!(d.len(), 2);
-        assert!(d[0].message.contains("alias database of db"));
-        assert_eq!(d[1].path, "services.web.restart");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "services.web.restart");
     }
 }

@@ -23,6 +23,7 @@
 
 pub mod configuration;
 pub mod coverage;
+pub mod hosts;
 pub mod names;
 pub mod network;
 pub mod object;
@@ -33,6 +34,7 @@ use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::ContainerPort;
 
 use crate::classify::Classification;
+use crate::classify::peers::Reference;
 use crate::classify::ports::ListeningPort;
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
@@ -49,6 +51,8 @@ pub struct Inputs<'a> {
     pub roles: &'a IndexMap<String, Classification>,
     /// The ports each service listens on, by service.
     pub listening: &'a IndexMap<String, Vec<ListeningPort>>,
+    /// Who reaches each service, and by which name.
+    pub references: &'a IndexMap<String, Vec<Reference>>,
 }
 
 /// The objects of a project, in no particular order, and what the builders had to say.
@@ -66,11 +70,12 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
         options,
         roles,
         listening,
+        ..
     } = *inputs;
     let project = &loaded.project;
     let mut diagnostics = coverage::untranslated(project, roles);
-    let network =
-        network::network(project, roles, listening, options).map_err(|e| loaded.locate(e))?;
+    let network = network::network(project, roles, listening, inputs.references, options)
+        .map_err(|e| loaded.locate(e))?;
     diagnostics.extend(network.diagnostics);
     let config = configuration::configuration(loaded, files, options)?;
     let volumes = storage::storage(project, roles, &loaded.project_dir, files, options)
@@ -100,6 +105,13 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
             .map(Object::from),
     );
     objects.extend(workloads.into_iter().map(Object::Workload));
+    let service_names: Vec<&str> = objects
+        .iter()
+        .filter(|o| matches!(o, Object::Service(_)))
+        .map(Object::name)
+        .collect();
+    let renames = hosts::renames(project, &service_names);
+    diagnostics.extend(hosts::rewrite(project, &mut objects, &renames));
     Ok(Built {
         objects,
         diagnostics,

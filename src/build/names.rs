@@ -7,7 +7,12 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
+use crate::classify::peers;
 use crate::compose::model::Project;
+
+/// The host names compose's DNS answered that are not valid Service names, each with the
+/// Service name peers reach it by in the cluster (`api_gateway` → `api-gateway`).
+pub type Renames = [(String, String)];
 
 /// Two compose names that sanitise to one Kubernetes name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +53,17 @@ pub fn sanitize_name(name: &str) -> String {
     } else {
         out
     }
+}
+
+/// A compose name as a Service name: a DNS-1035 label, which must also start with a letter
+/// (`2fa` becomes `svc-2fa`). Peers reach a Service by this name.
+pub fn service_name(name: &str) -> String {
+    let label = sanitize_name(name);
+    if label.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return label;
+    }
+    let prefixed: String = format!("svc-{label}").chars().take(63).collect();
+    prefixed.trim_end_matches('-').to_owned()
 }
 
 /// Selector labels: name and part-of only, because selectors are immutable.
@@ -108,6 +124,41 @@ pub fn config_key(name: &str) -> String {
     }
 }
 
+/// `text` with every host use of a renamed name (`//name`, `@name`, `name:port`, or the whole
+/// text) written as its Service name, and the names it rewrote; None when nothing changed.
+/// Other uses stay: in `postgres://u@plausible_db:5432/plausible_db` the database name is
+/// not a host.
+pub fn rewrite_hosts<'a>(text: &str, renames: &'a Renames) -> Option<(String, Vec<&'a str>)> {
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    let mut names = Vec::new();
+    for (from, to) in renames {
+        let found: Vec<_> = peers::occurrences(text, from)
+            .into_iter()
+            .filter(|o| o.host_use)
+            .collect();
+        if !found.is_empty() {
+            names.push(from.as_str());
+        }
+        edits.extend(found.iter().map(|o| (o.start, o.end, to.as_str())));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end, to) in edits {
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(to);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Some((out, names))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +170,33 @@ mod tests {
         assert_eq!(sanitize_name("ünï"), "n");
         assert_eq!(sanitize_name(&"a".repeat(70)).len(), 63);
         assert_eq!(sanitize_name("!!!"), "service");
+        assert_eq!(service_name("api_gateway"), "api-gateway");
+        assert_eq!(service_name("2fa"), "svc-2fa");
+        assert_eq!(service_name(&"9".repeat(70)).len(), 63);
+    }
+
+    #[test]
+    fn host_uses_are_rewritten_and_nothing_else() {
+        let renames = [
+            ("plausible_db".to_owned(), "plausible-db".to_owned()),
+            ("2fa".to_owned(), "svc-2fa".to_owned()),
+        ];
+        assert_eq!(
+            rewrite_hosts("postgres://u@plausible_db:5432/plausible_db", &renames),
+            Some((
+                "postgres://u@plausible-db:5432/plausible_db".to_owned(),
+                vec!["plausible_db"]
+            ))
+        );
+        assert_eq!(
+            rewrite_hosts("http://2fa/verify", &renames).map(|r| r.0),
+            Some("http://svc-2fa/verify".to_owned())
+        );
+        assert_eq!(
+            rewrite_hosts("2fa", &renames).map(|r| r.0),
+            Some("svc-2fa".to_owned())
+        );
+        assert_eq!(rewrite_hosts("my_plausible_db_name", &renames), None);
     }
 
     #[test]

@@ -5,19 +5,19 @@
 //! would be no Service, `db:5432` would not resolve in the cluster and no `wait-for` could
 //! work. So a service's ports are, in this order and without repeats:
 //! 1. its `ports` targets, `expose` entries and `x-kubernetes.ports`;
-//! 2. when none of those exist, the default ports of its known image (`src/images.rs`);
-//! 3. every `<service>:<port>` another service uses to reach it, found in that service's
-//!    environment values, command and entrypoint (`postgres://u@db:5432/x`,
-//!    `http://api:8000`, `--broker=kafka:9092`). The host must stand alone: `db:5432` is not
-//!    found in `mydb:5432` nor in `db.example.com:5432`.
+//! 2. the default ports of its known image ([`images`]), declared ports or not: a server
+//!    listens on them whatever it publishes;
+//! 3. the ports its own healthcheck reaches it on (`curl -f http://localhost:9999/health`);
+//! 4. every port another service reaches it on ([`peers`]): `postgres://u@db:5432/x`,
+//!    `--broker=kafka:9092`, or a URL's scheme default (`http://api/v1` is 80).
 //!
 //! Each port keeps its source, which `explain` shows as evidence.
 
 use indexmap::IndexMap;
 
-use crate::classify::extension;
-use crate::classify::images;
+use crate::classify::{extension, images, peers};
 use crate::compose::model::{Project, Service};
+use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortSource {
@@ -29,6 +29,8 @@ pub enum PortSource {
     Extension,
     /// The default port of a known image.
     KnownImage,
+    /// Its own healthcheck reaches it on this port.
+    Healthcheck,
     /// Another service reaches it on this port.
     Referenced { by: String },
 }
@@ -53,8 +55,8 @@ impl ListeningPort {
         }
     }
 
-    /// Whether the process is known to listen here (declared, or its image's default), not
-    /// only believed to because a peer connects to it.
+    /// Whether the process is known to listen here (declared, its image's default, or its
+    /// own healthcheck's), not only believed to because a peer connects to it.
     pub fn known(&self) -> bool {
         !matches!(self.source, PortSource::Referenced { .. })
     }
@@ -70,6 +72,7 @@ impl ListeningPort {
                 "{what}: default port of the {} image",
                 images::repository_name(service.image.as_deref().unwrap_or_default())
             ),
+            PortSource::Healthcheck => format!("{what}: its healthcheck connects to it"),
             PortSource::Referenced { by } => format!("{what}: {by} connects to it"),
         }
     }
@@ -117,64 +120,55 @@ fn push_unique(out: &mut Vec<ListeningPort>, port: ListeningPort) {
     }
 }
 
-/// The names other services may use for `name`: the service name, its `hostname`,
-/// `container_name` and network aliases.
-fn host_names<'a>(name: &'a str, service: &'a Service) -> Vec<&'a str> {
-    let mut names = vec![name];
-    names.extend(service.hostname.as_deref());
-    names.extend(service.container_name.as_deref());
-    for settings in service.networks.values().flatten() {
-        names.extend(settings.aliases.iter().map(String::as_str));
-    }
-    names
-}
-
-/// The ports `host` is reached on in `text`: `host:<digits>` with `host` delimited before and
-/// a non-digit (or the end) after.
-pub fn referenced_ports(text: &str, host: &str) -> Vec<i32> {
+/// The ports a service's own healthcheck reaches it on: `localhost:9999`,
+/// `http://127.0.0.1/`, `nc -z localhost 5432`, or one of its own names.
+fn healthcheck_ports(own_names: &[String], service: &Service) -> Vec<i32> {
+    let Some(hc) = &service.healthcheck else {
+        return Vec::new();
+    };
+    let text = hc
+        .test
+        .iter()
+        .skip(1)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<&str> = text.split_whitespace().collect();
     let mut out = Vec::new();
-    if host.is_empty() {
-        return out;
-    }
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(found) = text[from..].find(host) {
-        let start = from + found;
-        let end = start + host.len();
-        // Past the first character of the match, whatever its width.
-        from = start + host.chars().next().map_or(1, char::len_utf8);
-        let delimited = start == 0
-            || matches!(
-                bytes[start - 1],
-                b'/' | b'@' | b'=' | b',' | b';' | b' ' | b'"' | b'\'' | b'(' | b'\t' | b'\n'
-            );
-        if !delimited || bytes.get(end) != Some(&b':') {
-            continue;
-        }
-        let digits: String = text[end + 1..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if let Ok(port) = digits.parse::<i32>()
-            && (1..=65535).contains(&port)
-        {
-            out.push(port);
+    for host in ["localhost", "127.0.0.1"]
+        .into_iter()
+        .chain(own_names.iter().map(String::as_str))
+    {
+        out.extend(
+            peers::occurrences(&text, host)
+                .iter()
+                .filter_map(|o| o.port),
+        );
+        // `nc -z localhost 5432`: the port is the next word.
+        for w in words.windows(4) {
+            if w[0] == "nc" && w[1].starts_with('-') && w[2] == host {
+                out.extend(w[3].parse::<i32>().ok().filter(|p| (1..=65535).contains(p)));
+            }
         }
     }
     out
 }
 
-/// Every service of the project, in order, with its ports.
-pub fn listening_ports(project: &Project) -> IndexMap<String, Vec<ListeningPort>> {
+/// Every service of the project, in order, with its ports: declared ones first, then its
+/// image's defaults (a server listens on them whatever it publishes: Elasticsearch's
+/// transport port 9300 next to a published 9200), then those its own healthcheck and its
+/// peers reach it on.
+pub fn listening_ports(
+    project: &Project,
+    references: &IndexMap<String, Vec<peers::Reference>>,
+) -> IndexMap<String, Vec<ListeningPort>> {
     let mut all: IndexMap<String, Vec<ListeningPort>> = IndexMap::new();
     for (name, service) in &project.services {
         let mut ports = Vec::new();
         for p in declared(service) {
             push_unique(&mut ports, p);
         }
-        if ports.is_empty()
-            && let Some(known) = service.image.as_deref().and_then(images::lookup)
-        {
+        if let Some(known) = service.image.as_deref().and_then(images::lookup) {
             for p in known.ports {
                 let proto = if p.udp { "UDP" } else { "TCP" };
                 push_unique(
@@ -183,68 +177,58 @@ pub fn listening_ports(project: &Project) -> IndexMap<String, Vec<ListeningPort>
                 );
             }
         }
-        all.insert(name.clone(), ports);
-    }
-    for (client, client_service) in &project.services {
-        let texts: Vec<&str> = client_service
-            .environment
-            .values()
-            .flatten()
-            .map(String::as_str)
-            .chain(client_service.command.iter().flatten().map(String::as_str))
-            .chain(
-                client_service
-                    .entrypoint
-                    .iter()
-                    .flatten()
-                    .map(String::as_str),
-            )
-            .collect();
-        for (name, service) in &project.services {
-            if name == client {
-                continue;
-            }
-            for host in host_names(name, service) {
-                for text in &texts {
-                    for port in referenced_ports(text, host) {
-                        if let Some(ports) = all.get_mut(name) {
-                            push_unique(
-                                ports,
-                                ListeningPort::new(
-                                    port,
-                                    "TCP",
-                                    PortSource::Referenced { by: client.clone() },
-                                ),
-                            );
-                        }
-                    }
-                }
+        let own = peers::names_of(project, name);
+        for port in healthcheck_ports(&own, service) {
+            push_unique(
+                &mut ports,
+                ListeningPort::new(port, "TCP", PortSource::Healthcheck),
+            );
+        }
+        for r in references.get(name).into_iter().flatten() {
+            if let Some(port) = r.port.filter(|_| r.host_use) {
+                push_unique(
+                    &mut ports,
+                    ListeningPort::new(port, "TCP", PortSource::Referenced { by: r.by.clone() }),
+                );
             }
         }
+        all.insert(name.clone(), ports);
     }
     all
+}
+
+/// Peers that reach a service on no port anyone can find: `DB_HOST=db` when `db` declares no
+/// port and its image is unknown. Their connection would fail in the cluster as it is.
+pub fn unreachable(
+    listening: &IndexMap<String, Vec<ListeningPort>>,
+    references: &IndexMap<String, Vec<peers::Reference>>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (target, refs) in references {
+        if listening.get(target).is_some_and(|p| !p.is_empty()) {
+            continue;
+        }
+        let mut clients: Vec<&str> = refs
+            .iter()
+            .filter(|r| r.host_use)
+            .map(|r| r.by.as_str())
+            .collect();
+        clients.dedup();
+        for client in clients {
+            out.push(Diagnostic::warning(
+                format!("services.{client}"),
+                format!(
+                    "{client} reaches {target}, but no port of {target} is known, so it gets no Service; declare it with expose or x-kubernetes.ports on {target}"
+                ),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn references_must_stand_alone() {
-        assert_eq!(referenced_ports("postgres://u:p@db:5432/x", "db"), [5432]);
-        assert_eq!(referenced_ports("redis://cache:6379/0", "cache"), [6379]);
-        assert_eq!(referenced_ports("http://api:8000/v1", "api"), [8000]);
-        assert_eq!(referenced_ports("db:5432", "db"), [5432]);
-        assert_eq!(referenced_ports("--broker=kafka:9092", "kafka"), [9092]);
-        assert_eq!(referenced_ports("a,kafka:9092,b", "kafka"), [9092]);
-        assert!(referenced_ports("mydb:5432", "db").is_empty());
-        assert!(referenced_ports("db.example.com:5432", "db").is_empty());
-        assert!(referenced_ports("db:port", "db").is_empty());
-        assert!(referenced_ports("db:99999", "db").is_empty());
-        assert!(referenced_ports("db:0", "db").is_empty());
-        assert_eq!(referenced_ports("db:1 db:2", "db"), [1, 2]);
-        assert_eq!(referenced_ports("ébase ébase:80", "ébase"), [80]);
-    }
 
     fn project(yaml: &str) -> Project {
         let dir = tempfile::tempdir().unwrap();
@@ -262,7 +246,7 @@ mod tests {
         let p = project(
             "services:\n  web:\n    image: app\n    ports: ['8080:80', '53:53/udp']\n    expose: ['9000-9001']\n    environment:\n      DB: postgres://u@db:5432/x\n      CACHE: redis://cache:6380\n  db:\n    image: postgres:16\n  cache:\n    image: redis\n  api:\n    image: app\n    x-kubernetes: {ports: [7000]}\n",
         );
-        let ports = listening_ports(&p);
+        let ports = listening_ports(&p, &peers::references(&p, &IndexMap::new()));
         let list = |s: &str| -> Vec<(i32, String)> {
             ports[s]
                 .iter()
@@ -296,6 +280,9 @@ mod tests {
     #[test]
     fn expose_ranges_are_capped() {
         let p = project("services:\n  x:\n    image: app\n    expose: ['1-65535']\n");
-        assert_eq!(listening_ports(&p)["x"].len(), MAX_RANGE as usize);
+        assert_eq!(
+            listening_ports(&p, &IndexMap::new())["x"].len(),
+            MAX_RANGE as usize
+        );
     }
 }

@@ -111,7 +111,7 @@ fn publishes_http(service: &Service) -> bool {
     })
 }
 
-fn ingress(project: &Project, name: &str, port: i32, wish: IngressWish) -> Ingress {
+fn ingress(project: &Project, pod: &Pod, port: i32, wish: IngressWish) -> Ingress {
     let path = if wish.path.starts_with('/') {
         wish.path
     } else {
@@ -120,7 +120,7 @@ fn ingress(project: &Project, name: &str, port: i32, wish: IngressWish) -> Ingre
     Ingress {
         metadata: ObjectMeta {
             annotations: (!wish.annotations.is_empty()).then_some(wish.annotations),
-            ..meta(project, name, name)
+            ..meta(project, &pod.service_name, &pod.k8s)
         },
         spec: Some(IngressSpec {
             ingress_class_name: wish.class,
@@ -138,7 +138,7 @@ fn ingress(project: &Project, name: &str, port: i32, wish: IngressWish) -> Ingre
                         path_type: "Prefix".into(),
                         backend: IngressBackend {
                             service: Some(IngressServiceBackend {
-                                name: name.to_owned(),
+                                name: pod.service_name.clone(),
                                 port: Some(ServiceBackendPort {
                                     number: Some(port),
                                     ..ServiceBackendPort::default()
@@ -196,7 +196,6 @@ pub(super) fn ingress_for(
     project: &Project,
     options: &Options,
     pod: &Pod,
-    k8s: &str,
     host_for_flag: Option<String>,
 ) -> Result<Option<Ingress>, Error> {
     let Some(wish) = ingress_wish(pod.service, options, host_for_flag) else {
@@ -209,5 +208,5 @@ pub(super) fn ingress_for(
             pod.owner
         )));
     };
-    Ok(Some(ingress(project, k8s, port, wish)))
+    Ok(Some(ingress(project, pod, port, wish)))
 }

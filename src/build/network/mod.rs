@@ -32,8 +32,9 @@ use k8s_openapi::api::core::v1::Service as KubeService;
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::names::{labels, sanitize_name};
+use crate::build::names::{labels, sanitize_name, service_name};
 use crate::classify::extension::ServiceType;
+use crate::classify::peers::{self, Reference};
 use crate::classify::ports::ListeningPort;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
@@ -81,10 +82,13 @@ pub fn network(
     project: &Project,
     roles: &IndexMap<String, Classification>,
     ports: &IndexMap<String, Vec<ListeningPort>>,
+    references: &IndexMap<String, Vec<Reference>>,
     options: &Options,
 ) -> Result<Network, Error> {
     let mut out = Network::default();
     let pods = serving_pods(roles, ports);
+    let mut served: Vec<Pod> = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
     let flag_hosts = ingress::flag_hosts(project, &pods, options);
     for (owner, pod_ports) in &pods {
         let Some(service) = project.services.get(*owner) else {
@@ -95,9 +99,17 @@ pub fn network(
             service,
             ports: pod_ports,
             stateful: matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet)),
+            k8s: sanitize_name(owner),
+            service_name: service_name(owner),
         };
-        pod_network(project, roles, options, &pod, &flag_hosts, &mut out)?;
+        if pod_network(project, roles, options, &pod, &flag_hosts, &mut out)? {
+            taken.push(pod.service_name.clone());
+            served.push(pod);
+        } else {
+            note_unresolved_names(project, owner, references, &mut out);
+        }
     }
+    alias_services(project, &served, &mut taken, &mut out);
     if options.network_policies {
         policy::policies(project, roles, &mut out);
     } else {
@@ -112,6 +124,10 @@ pub(super) struct Pod<'a> {
     pub service: &'a Service,
     pub ports: &'a [&'a ListeningPort],
     pub stateful: bool,
+    /// The name of its workload and the value of its `app.kubernetes.io/name` label.
+    pub k8s: String,
+    /// The name of its Service.
+    pub service_name: String,
 }
 
 /// The ports of every pod that serves, by its host service.
@@ -135,7 +151,8 @@ fn serving_pods<'a>(
     pods
 }
 
-/// The Services and Ingress of one pod, or the note that its published ports stay inside.
+/// The Services and Ingress of one pod, or the note that its published ports stay inside;
+/// whether it got a Service peers reach it through.
 fn pod_network(
     project: &Project,
     roles: &IndexMap<String, Classification>,
@@ -143,11 +160,11 @@ fn pod_network(
     pod: &Pod,
     flag_hosts: &[&str],
     out: &mut Network,
-) -> Result<(), Error> {
-    let k8s = sanitize_name(pod.owner);
-    if let Some(s) = service::cluster_service(project, pod, &k8s)? {
-        out.services.push(s);
-    }
+) -> Result<bool, Error> {
+    let k8s = &pod.k8s;
+    let cluster = service::cluster_service(project, pod, &pod.service_name)?;
+    let served = cluster.is_some();
+    out.services.extend(cluster);
     // Published ports of the pod's containers (its own and its sidecars').
     let mut pairs = service::published(pod.owner, pod.service, &mut out.diagnostics);
     for (name, class) in roles {
@@ -157,29 +174,93 @@ fn pod_network(
             pairs.extend(service::published(name, sidecar, &mut out.diagnostics));
         }
     }
-    let host_for_flag = ingress::host_for_flag(options, flag_hosts, pod.owner, &k8s);
-    let ingress = ingress::ingress_for(project, options, pod, &k8s, host_for_flag)?;
+    let host_for_flag = ingress::host_for_flag(options, flag_hosts, pod.owner, k8s);
+    let ingress = ingress::ingress_for(project, options, pod, host_for_flag)?;
     let has_ingress = ingress.is_some();
     out.ingresses.extend(ingress);
     let kind = service::exposure(pod.owner, pod.service, options).map_err(Error::project)?;
     match kind {
         Some(kind @ (ServiceType::NodePort | ServiceType::LoadBalancer)) if !pairs.is_empty() => {
             out.services
-                .push(service::public_service(project, &k8s, kind, &pairs));
+                .push(service::public_service(project, pod, kind, &pairs));
         }
         None if !pairs.is_empty() && !has_ingress => {
             let list: Vec<String> = pairs.iter().map(|(p, t, _)| format!("{p}→{t}")).collect();
             out.diagnostics.push(Diagnostic::note(
                 format!("services.{}.ports", pod.owner),
                 format!(
-                    "published ports ({}) are reachable inside the cluster only, through Service {k8s}; to expose them set `x-kubernetes: {{service: nodeport}}` (or loadbalancer), pass --expose-published nodeport|loadbalancer, or add an Ingress",
-                    list.join(", ")
+                    "published ports ({}) are reachable inside the cluster only, through Service {}; to expose them set `x-kubernetes: {{service: nodeport}}` (or loadbalancer), pass --expose-published nodeport|loadbalancer, or add an Ingress",
+                    list.join(", "),
+                    pod.service_name
                 ),
             ));
         }
         _ => {}
     }
-    Ok(())
+    Ok(served)
+}
+
+/// A pod without a Service answers none of its other names: a warning when a peer uses one.
+fn note_unresolved_names(
+    project: &Project,
+    owner: &str,
+    references: &IndexMap<String, Vec<Reference>>,
+    out: &mut Network,
+) {
+    let names = peers::names_of(project, owner);
+    let used: Vec<&str> = names[1..]
+        .iter()
+        .filter(|n| {
+            references
+                .get(owner)
+                .into_iter()
+                .flatten()
+                .any(|r| r.host_use && &r.name == *n)
+        })
+        .map(String::as_str)
+        .collect();
+    if !used.is_empty() {
+        out.diagnostics.push(Diagnostic::warning(
+            format!("services.{owner}"),
+            format!(
+                "{owner} listens on no known port, so it gets no Service and {} does not resolve; declare its port with expose or x-kubernetes.ports",
+                used.join(", ")
+            ),
+        ));
+    }
+}
+
+/// The other names compose's DNS answered for a pod (`container_name`, `hostname`, network
+/// and `links` aliases), each a Service like its main one, so that peers that use them
+/// still reach it. A name another Service already has stays that Service's, with a warning.
+fn alias_services(project: &Project, served: &[Pod], taken: &mut Vec<String>, out: &mut Network) {
+    for pod in served {
+        let Some(main) = out
+            .services
+            .iter()
+            .find(|s| s.metadata.name.as_ref() == Some(&pod.service_name))
+            .cloned()
+        else {
+            continue;
+        };
+        for alias in peers::names_of(project, pod.owner).iter().skip(1) {
+            let name = service_name(alias);
+            if name == pod.service_name {
+                continue;
+            }
+            if taken.contains(&name) {
+                out.diagnostics.push(Diagnostic::warning(
+                    format!("services.{}", pod.owner),
+                    format!("the name {alias} of {} is also another service's; it keeps resolving to that one", pod.owner),
+                ));
+                continue;
+            }
+            taken.push(name.clone());
+            let mut alias_service = main.clone();
+            alias_service.metadata.name = Some(name);
+            out.services.push(alias_service);
+        }
+    }
 }
 
 pub(super) fn meta(project: &Project, name: &str, owner: &str) -> ObjectMeta {
@@ -205,8 +286,9 @@ mod tests {
         .unwrap()
         .project;
         let roles = crate::classify::classify(&project).unwrap();
-        let ports = crate::classify::ports::listening_ports(&project);
-        network(&project, &roles, &ports, options)
+        let references = crate::classify::peers::references(&project, &IndexMap::new());
+        let ports = crate::classify::ports::listening_ports(&project, &references);
+        network(&project, &roles, &ports, &references, options)
     }
 
     fn ports_of(s: &KubeService) -> Vec<(String, i32, String)> {
@@ -280,7 +362,7 @@ mod tests {
                 .iter()
                 .map(|p| p.1)
                 .collect::<Vec<_>>(),
-            [8000, 9901]
+            [8000, 9901, 10000]
         );
     }
 

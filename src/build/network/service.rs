@@ -109,13 +109,15 @@ fn service_type_name(t: ServiceType) -> &'static str {
     }
 }
 
-/// The Service peers reach the pod through: ClusterIP on every target port, headless for a
-/// StatefulSet (its `serviceName`, ports or not). None when the pod listens on nothing.
+/// The Service peers reach the pod through, named `name`: ClusterIP on every target port,
+/// headless for a StatefulSet (its `serviceName`, ports or not). None when the pod listens on
+/// nothing.
 pub(super) fn cluster_service(
     project: &Project,
     pod: &Pod,
-    k8s: &str,
+    name: &str,
 ) -> Result<Option<KubeService>, Error> {
+    let k8s = pod.k8s.as_str();
     check_port_names(pod)?;
     let mut taken = Vec::new();
     let mut service_ports: Vec<ServicePort> = Vec::new();
@@ -138,7 +140,7 @@ pub(super) fn cluster_service(
         return Ok(None);
     }
     Ok(Some(KubeService {
-        metadata: meta(project, k8s, k8s),
+        metadata: meta(project, name, k8s),
         spec: Some(ServiceSpec {
             type_: (!pod.stateful).then(|| "ClusterIP".into()),
             cluster_ip: pod.stateful.then(|| "None".into()),
@@ -176,10 +178,11 @@ fn check_port_names(pod: &Pod) -> Result<(), Error> {
 /// target, and the published port as nodePort when it is in the NodePort range.
 pub(super) fn public_service(
     project: &Project,
-    k8s: &str,
+    pod: &Pod,
     kind: ServiceType,
     pairs: &[(i32, i32, String)],
 ) -> KubeService {
+    let k8s = pod.k8s.as_str();
     let mut taken = Vec::new();
     let public_ports = pairs
         .iter()
@@ -200,7 +203,7 @@ pub(super) fn public_service(
             }
         })
         .collect();
-    let public = sanitize_name(&format!("{k8s}-public"));
+    let public = sanitize_name(&format!("{}-public", pod.service_name));
     KubeService {
         metadata: meta(project, &public, k8s),
         spec: Some(ServiceSpec {

@@ -32,8 +32,11 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::build::names::{NameCollision, check_names, labels, sanitize_name, selector};
+use crate::build::names::{
+    NameCollision, check_names, labels, sanitize_name, selector, service_name,
+};
 use crate::classify::extension::{self, XKubernetes};
+use crate::classify::peers;
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
 use crate::diagnostic::Diagnostic;
@@ -126,6 +129,30 @@ impl Workload {
             Workload::Job(o) => &mut o.metadata,
             Workload::CronJob(o) => &mut o.metadata,
         }
+    }
+
+    /// The pod template's spec, whatever the kind.
+    pub fn pod_spec_mut(&mut self) -> Option<&mut PodSpec> {
+        let template = match self {
+            Workload::Deployment(o) => &mut o.spec.as_mut()?.template,
+            Workload::StatefulSet(o) => &mut o.spec.as_mut()?.template,
+            Workload::DaemonSet(o) => &mut o.spec.as_mut()?.template,
+            Workload::Job(o) => &mut o.spec.as_mut()?.template,
+            Workload::CronJob(o) => &mut o.spec.as_mut()?.job_template.spec.as_mut()?.template,
+        };
+        template.spec.as_mut()
+    }
+
+    /// The pod template's spec, whatever the kind.
+    pub fn pod_spec(&self) -> Option<&PodSpec> {
+        let template = match self {
+            Workload::Deployment(o) => &o.spec.as_ref()?.template,
+            Workload::StatefulSet(o) => &o.spec.as_ref()?.template,
+            Workload::DaemonSet(o) => &o.spec.as_ref()?.template,
+            Workload::Job(o) => &o.spec.as_ref()?.template,
+            Workload::CronJob(o) => &o.spec.as_ref()?.job_template.spec.as_ref()?.template,
+        };
+        template.spec.as_ref()
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -262,7 +289,16 @@ fn pod(
         ..PodSpec::default()
     };
     let selector_labels = selector(inputs.project, &sanitize_name(name));
-    pod::pod_settings(&mut spec, name, service, x, &selector_labels, out);
+    let own_names = peers::names_of(inputs.project, name);
+    pod::pod_settings(
+        &mut spec,
+        name,
+        service,
+        x,
+        &own_names,
+        &selector_labels,
+        out,
+    );
     Pod {
         spec,
         writes_read_write_once: rwo,
@@ -340,9 +376,11 @@ fn workload(
     };
     Some(match role {
         Role::Deployment => deployment(shell, pod, service),
-        Role::StatefulSet => {
-            shell.stateful_set(pod.spec, &k8s, &inputs.parts(name).claim_templates)
-        }
+        Role::StatefulSet => shell.stateful_set(
+            pod.spec,
+            &service_name(name),
+            &inputs.parts(name).claim_templates,
+        ),
         Role::DaemonSet => shell.daemon_set(pod.spec),
         Role::Job => Workload::Job(Box::new(Job {
             spec: Some(job_spec(&shell, pod.spec, service)),

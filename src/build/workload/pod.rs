@@ -9,22 +9,26 @@ use k8s_openapi::api::core::v1::{
 
 use crate::build::names::sanitize_name;
 use crate::classify::extension::XKubernetes;
+use crate::classify::peers;
 use crate::compose::model::Service;
 use crate::diagnostic::Diagnostic;
 
 use super::placement;
 
 /// Sets everything on the pod that compose says of the service's container as a whole.
+/// `own_names` are the names compose's DNS answered for it.
 pub(super) fn pod_settings(
     pod: &mut PodSpec,
     name: &str,
     service: &Service,
     x: &XKubernetes,
+    own_names: &[String],
     selector: &BTreeMap<String, String>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     host_namespaces(pod, service);
     name_resolution(pod, service);
+    calls_to_itself(pod, service, own_names);
     pod.termination_grace_period_seconds = service
         .stop_grace_period
         .as_ref()
@@ -84,6 +88,58 @@ fn name_resolution(pod: &mut PodSpec, service: &Service) {
                 .collect()
         }),
     });
+}
+
+/// A health check is about the container itself: an own name used as a host in the
+/// healthcheck, command or entrypoint (`http://storage:5000` inside `storage`) resolves to
+/// the pod, through `hostAliases`. Through its Service it would wait for the pod to be ready,
+/// which it cannot be before its check passes. Other uses keep going through the Service.
+fn calls_to_itself(pod: &mut PodSpec, service: &Service, own_names: &[String]) {
+    let texts: Vec<&str> = service
+        .healthcheck
+        .iter()
+        .flat_map(|h| h.test.iter().skip(1))
+        .chain(service.command.iter().flatten())
+        .chain(service.entrypoint.iter().flatten())
+        .map(String::as_str)
+        .collect();
+    let called: Vec<String> = own_names
+        .iter()
+        .filter(|n| is_host_alias_name(n))
+        .filter(|n| {
+            // A whole word alone is not enough here: `celery -A app worker` names a queue.
+            texts.iter().any(|t| {
+                peers::occurrences(t, n)
+                    .iter()
+                    .any(|o| o.host_use && (o.port.is_some() || o.end - o.start < t.len()))
+            })
+        })
+        .cloned()
+        .collect();
+    if called.is_empty() {
+        return;
+    }
+    pod.host_aliases
+        .get_or_insert_with(Vec::new)
+        .push(HostAlias {
+            ip: "127.0.0.1".into(),
+            hostnames: Some(called),
+        });
+}
+
+/// hostAliases take DNS-1123 subdomains only.
+fn is_host_alias_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 /// Node selector, affinity, spread and tolerations from `platform`, `deploy.placement` and

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::Container;
 
-use crate::build::names::sanitize_name;
+use crate::build::names::{sanitize_name, service_name};
 use crate::classify::Role;
 use crate::classify::images;
 use crate::compose::model::Service;
@@ -128,7 +128,7 @@ pub fn listening_ports(service: &Service) -> Vec<i32> {
 /// Waits until the dependency's Service accepts connections. A ClusterIP only forwards to
 /// ready pods, so with readiness derived from the healthcheck this waits for "healthy".
 fn wait_for(image: &str, dependency: &str, service: &str, port: i32) -> Container {
-    let host = sanitize_name(service);
+    let host = service_name(service);
     Container {
         name: sanitize_name(&format!("wait-for-{dependency}")),
         image: Some(image.into()),

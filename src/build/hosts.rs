@@ -1,0 +1,173 @@
+//! Host names peers use that are not valid Service names (`api_gateway`, `2fa`,
+//! `realtime-dev.supabase-realtime`): after every object is built, their uses *as a host*
+//! in containers' env, command and args and in the data of ConfigMaps and Secrets are written
+//! as the Service name (`api-gateway`, `svc-2fa`), with a note for each place. Done once over
+//! the finished objects so that no builder can forget a place a host name may hide in.
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Container;
+
+use crate::build::names::{Renames, rewrite_hosts, sanitize_name, service_name};
+use crate::build::object::Object;
+use crate::classify::peers;
+use crate::compose::model::Project;
+use crate::diagnostic::Diagnostic;
+
+/// Every name compose's DNS answered that has a Service under another name in the cluster.
+/// Names that differ only in case need nothing: DNS ignores case.
+pub fn renames(project: &Project, services: &[&str]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for name in project.services.keys() {
+        for n in peers::names_of(project, name) {
+            let to = service_name(&n);
+            if services.contains(&to.as_str())
+                && to != n.to_ascii_lowercase()
+                && !out.iter().any(|(from, _)| *from == n)
+            {
+                out.push((n, to));
+            }
+        }
+    }
+    out
+}
+
+/// Rewrites the host uses of renamed names in place; the notes say where.
+pub fn rewrite(project: &Project, objects: &mut [Object], renames: &Renames) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    if renames.is_empty() {
+        return notes;
+    }
+    let service_of = |container: &str| {
+        project
+            .services
+            .keys()
+            .find(|s| sanitize_name(s) == container)
+            .cloned()
+            .unwrap_or_else(|| container.to_owned())
+    };
+    for object in objects.iter_mut() {
+        match object {
+            Object::Workload(w) => {
+                let Some(pod) = w.pod_spec_mut() else {
+                    continue;
+                };
+                let containers = pod
+                    .containers
+                    .iter_mut()
+                    .chain(pod.init_containers.iter_mut().flatten());
+                for c in containers {
+                    let service = service_of(&c.name);
+                    container(c, &service, renames, &mut notes);
+                }
+            }
+            Object::ConfigMap(cm) => {
+                let name = cm.metadata.name.clone().unwrap_or_default();
+                for (key, value) in cm.data.iter_mut().flatten() {
+                    if let Some((text, names)) = rewrite_hosts(value, renames) {
+                        *value = text;
+                        notes.push(note(
+                            &format!("ConfigMap {name}, key {key}"),
+                            &names,
+                            renames,
+                        ));
+                    }
+                }
+            }
+            Object::Secret(secret) => {
+                let name = secret.metadata.name.clone().unwrap_or_default();
+                for (key, value) in secret.data.iter_mut().flatten() {
+                    let Ok(text) = std::str::from_utf8(&value.0) else {
+                        continue;
+                    };
+                    if let Some((text, names)) = rewrite_hosts(text, renames) {
+                        *value = ByteString(text.into_bytes());
+                        let path = data_path(project, &name, key, "environment");
+                        notes.push(note(&path, &names, renames));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    notes
+}
+
+/// The compose place a ConfigMap's or Secret's key came from: a service's environment or
+/// env file (`<service>-env`), a top-level config or secret, or a service's bind mount
+/// (`<service>-<file>`).
+fn data_path(project: &Project, object: &str, key: &str, env_key: &str) -> String {
+    for name in project.services.keys() {
+        let k8s = sanitize_name(name);
+        if object == format!("{k8s}-env") {
+            return format!("services.{name}.{env_key}.{key}");
+        }
+    }
+    for (kind, names) in [
+        ("configs", project.configs.keys().collect::<Vec<_>>()),
+        ("secrets", project.secrets.keys().collect::<Vec<_>>()),
+    ] {
+        if let Some(n) = names.iter().find(|n| sanitize_name(n) == object) {
+            return format!("{kind}.{n}");
+        }
+    }
+    match project
+        .services
+        .keys()
+        .find(|n| object.starts_with(&format!("{}-", sanitize_name(n))))
+    {
+        Some(name) => format!("services.{name}.volumes"),
+        None => object.to_owned(),
+    }
+}
+
+fn container(c: &mut Container, service: &str, renames: &Renames, notes: &mut Vec<Diagnostic>) {
+    for var in c.env.iter_mut().flatten() {
+        if let Some(value) = &mut var.value
+            && let Some((text, names)) = rewrite_hosts(value, renames)
+        {
+            *value = text;
+            notes.push(note(
+                &format!("services.{service}.environment.{}", var.name),
+                &names,
+                renames,
+            ));
+        }
+    }
+    for (key, words) in [("entrypoint", &mut c.command), ("command", &mut c.args)] {
+        let mut rewritten = Vec::new();
+        for word in words.iter_mut().flatten() {
+            if let Some((text, names)) = rewrite_hosts(word, renames) {
+                *word = text;
+                rewritten.extend(names);
+            }
+        }
+        if !rewritten.is_empty() {
+            rewritten.dedup();
+            notes.push(note(
+                &format!("services.{service}.{key}"),
+                &rewritten,
+                renames,
+            ));
+        }
+    }
+}
+
+fn note(path: &str, names: &[&str], renames: &Renames) -> Diagnostic {
+    let list: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let to = renames
+                .iter()
+                .find(|(from, _)| from == n)
+                .map_or("", |(_, to)| to.as_str());
+            format!("{n} → {to}")
+        })
+        .collect();
+    Diagnostic::note(
+        path,
+        format!(
+            "host names written as the Services peers reach in the cluster ({}): a Service name must be a DNS label",
+            list.join(", ")
+        ),
+    )
+}
