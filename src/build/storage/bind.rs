@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapVolumeSource, HostPathVolum
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::build::configuration::MAX_OBJECT_BYTES;
-use crate::build::names::config_key;
+use crate::build::names::{config_key, sanitize_name};
 use crate::classify::Role;
 use crate::classify::extension;
 use crate::compose::Error;
@@ -80,7 +80,7 @@ impl Builder<'_> {
             Some(Kind::Dir) => self.bind_dir(&bind, v)?,
             Some(_) => self.host_path(name, path, source, v, true),
             None if looks_like_file(source) || v.read_only => self.missing_config(&bind, v),
-            None => self.data_dir(name, path, &base, source, v),
+            None => self.data_dir(name, path, source, v),
         }
         Ok(())
     }
@@ -101,7 +101,7 @@ impl Builder<'_> {
                 Self::mount(&bind.config_map, &v.target, true, None),
             );
         } else {
-            self.data_dir(bind.name, bind.path, bind.base, bind.source, v);
+            self.data_dir(bind.name, bind.path, bind.source, v);
         }
         Ok(())
     }
@@ -170,9 +170,24 @@ impl Builder<'_> {
         }
     }
 
-    /// A project directory holding data: a claim `<service>-<dir>`, like a named volume.
-    fn data_dir(&mut self, name: &str, path: &str, base: &str, source: &str, v: &ServiceVolume) {
-        let claim = volume_name(&[name, base]);
+    /// A project directory holding data: a claim named after the directory (`./volumes/db`
+    /// is `volumes-db`), like a named volume, so that every service that mounts the
+    /// directory shares the claim as it shared the directory.
+    fn data_dir(&mut self, name: &str, path: &str, source: &str, v: &ServiceVolume) {
+        let relative = Path::new(source)
+            .strip_prefix(self.project_dir)
+            .map(|r| r.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| source.to_owned());
+        let mut claim = volume_name(&[&relative]);
+        // A named volume of the same name keeps it: the two hold different data.
+        if self
+            .project
+            .volumes
+            .keys()
+            .any(|k| sanitize_name(k) == claim)
+        {
+            claim = volume_name(&[&relative, "dir"]);
+        }
         self.note(
             path.to_owned(),
             format!(
@@ -180,6 +195,7 @@ impl Builder<'_> {
             ),
         );
         let owner = self.owner(name);
+        let sub_path = self.data_sub_path(name, path, &v.target, None);
         let shared = self.shared.entry(format!("\0{claim}")).or_default();
         shared.data_dir = Some(claim);
         shared.uses.push(Use {
@@ -187,7 +203,7 @@ impl Builder<'_> {
             owner,
             target: v.target.clone(),
             read_only: v.read_only,
-            sub_path: None,
+            sub_path,
         });
     }
 

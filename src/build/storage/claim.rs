@@ -193,6 +193,20 @@ impl Builder<'_> {
             );
         }
         let spec = self.claim_spec(s, display, mode)?;
+        if mode == "ReadWriteMany" {
+            let mut users: Vec<String> = Vec::new();
+            for u in &s.uses {
+                let user = match self.replicas_of(&u.owner) {
+                    1 => u.service.clone(),
+                    n if n == i64::MAX => format!("{} on every node", u.service),
+                    n => format!("{} ×{n}", u.service),
+                };
+                if !users.contains(&user) {
+                    users.push(user);
+                }
+            }
+            self.read_write_many.push((name.to_owned(), users));
+        }
         self.out.claims.push(PersistentVolumeClaim {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),

@@ -53,6 +53,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 use crate::build::names::{labels, sanitize_name};
+use crate::classify::images;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
 use crate::compose::model::{Project, Service, ServiceVolume};
@@ -128,6 +129,8 @@ struct Builder<'a> {
     out: Storage,
     shared: IndexMap<String, Shared>,
     config_maps: IndexMap<String, ConfigMap>,
+    /// ReadWriteMany claims and the services sharing each, for one note.
+    read_write_many: Vec<(String, Vec<String>)>,
 }
 
 impl Builder<'_> {
@@ -176,6 +179,40 @@ impl Builder<'_> {
         self.out.diagnostics.push(Diagnostic::note(path, message));
     }
 
+    /// The subPath of a claim mounted at `target`: the one written, else, for a database
+    /// that refuses to initialise a volume's root (`lost+found` is there), a directory one
+    /// level down, unless its environment already points there.
+    fn data_sub_path(
+        &mut self,
+        name: &str,
+        path: &str,
+        target: &str,
+        written: Option<String>,
+    ) -> Option<String> {
+        if written.is_some() {
+            return written;
+        }
+        let service = self.project.services.get(name)?;
+        let recipe = images::data_dir(service.image.as_deref()?)?;
+        let moved = service
+            .environment
+            .get("PGDATA")
+            .and_then(Option::as_deref)
+            .is_some_and(|d| d.trim_end_matches('/') != recipe.path);
+        if target.trim_end_matches('/') != recipe.path || moved {
+            return None;
+        }
+        self.note(
+            path.to_owned(),
+            format!(
+                "mounted with subPath {}: {} refuses to initialise its data directory at the root of a fresh volume, which holds lost+found",
+                recipe.sub_path,
+                images::repository_name(service.image.as_deref().unwrap_or_default())
+            ),
+        );
+        Some(recipe.sub_path.to_owned())
+    }
+
     fn run(mut self) -> Result<Storage, Error> {
         for (name, service) in &self.project.services {
             self.container(name);
@@ -193,6 +230,20 @@ impl Builder<'_> {
             }
         }
         self.named_volumes()?;
+        if !self.read_write_many.is_empty() {
+            let list: Vec<String> = self
+                .read_write_many
+                .iter()
+                .map(|(claim, users)| format!("{claim} ({})", users.join(", ")))
+                .collect();
+            self.note(
+                "volumes".into(),
+                format!(
+                    "ReadWriteMany claims need a storage class that supports them (NFS, CephFS, EFS, Azure Files, Longhorn…): {}",
+                    list.join("; ")
+                ),
+            );
+        }
         self.out.config_maps = self.config_maps.into_values().collect();
         Ok(self.out)
     }
@@ -269,7 +320,8 @@ impl Builder<'_> {
         match (v.r#type.as_str(), &v.source) {
             ("volume", Some(source)) => {
                 let owner = self.owner(name);
-                let sub_path = v.volume.as_ref().and_then(|o| o.subpath.clone());
+                let written = v.volume.as_ref().and_then(|o| o.subpath.clone());
+                let sub_path = self.data_sub_path(name, path, &v.target, written);
                 let shared = self.shared.entry(source.clone()).or_insert_with(|| Shared {
                     declared: Some(source.clone()),
                     ..Shared::default()
@@ -353,6 +405,7 @@ pub fn storage(
         out: Storage::default(),
         shared: IndexMap::new(),
         config_maps: IndexMap::new(),
+        read_write_many: Vec::new(),
     }
     .run()
 }
@@ -410,7 +463,13 @@ mod tests {
         assert_eq!(mode(&s, 0), "ReadWriteOnce");
         assert_eq!(mode(&s, 1), "ReadWriteMany");
         assert_eq!(mode(&s, 2), "ReadOnlyMany");
-        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        // One note says which claims need a class that supports ReadWriteMany.
+        assert_eq!(s.diagnostics.len(), 1, "{:?}", s.diagnostics);
+        assert!(
+            s.diagnostics[0].message.ends_with(": uploads (many ×3)"),
+            "{:?}",
+            s.diagnostics
+        );
         assert!(s.containers["one"].writes_read_write_once);
         assert!(!s.containers["many"].writes_read_write_once);
         let size = &s.claims[0]
@@ -546,11 +605,61 @@ mod tests {
             .iter()
             .map(|c| c.metadata.name.as_deref().unwrap())
             .collect();
-        assert_eq!(claims, ["web-data", "web-state"]);
+        assert_eq!(claims, ["data", "state"]);
         assert!(s.diagnostics.iter().any(|d| {
             d.message
                 .contains("kubectl create configmap web-missing-conf")
         }));
+    }
+
+    #[test]
+    fn a_shared_project_directory_is_one_claim() {
+        let fs = InMemory::new().dir("/p/dags").dir("/p/volumes/db");
+        let s = run(
+            "services:\n  scheduler:\n    image: app\n    volumes: ['./dags:/opt/dags']\n  worker:\n    image: app\n    volumes: ['./dags:/opt/dags']\n  db:\n    image: postgres:16\n    volumes: ['./volumes/db:/var/lib/postgresql/data']\n  cache:\n    image: app\n    volumes: ['dags:/cache']\nvolumes:\n  dags:\n",
+            fs,
+            &Options::default(),
+        )
+        .unwrap();
+        let claims: Vec<(&str, String)> = s
+            .claims
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.metadata.name.as_deref().unwrap(), mode(&s, i)))
+            .collect();
+        // The named volume `dags` keeps its name; the directory becomes `dags-dir`.
+        assert_eq!(
+            claims,
+            [
+                ("dags-dir", "ReadWriteMany".to_owned()),
+                ("dags", "ReadWriteOnce".to_owned())
+            ]
+        );
+        let db = &s.containers["db"];
+        assert_eq!(
+            db.claim_templates[0].metadata.name.as_deref(),
+            Some("volumes-db")
+        );
+        assert_eq!(s.containers["worker"].mounts[0].name, "dags-dir");
+        // postgres refuses a volume's root: its data goes one level down.
+        assert_eq!(
+            s.containers["db"].mounts[0].sub_path.as_deref(),
+            Some("pgdata")
+        );
+    }
+
+    #[test]
+    fn database_data_goes_below_the_volume_root() {
+        let s = run(
+            "services:\n  db:\n    image: mariadb:11\n    volumes: ['data:/var/lib/mysql']\n  pg:\n    image: postgres:16\n    environment: {PGDATA: /var/lib/postgresql/data/pgdata}\n    volumes: ['pg:/var/lib/postgresql/data']\n  other:\n    image: postgres:16\n    volumes: ['logs:/var/log/postgresql']\nvolumes:\n  data:\n  pg:\n  logs:\n",
+            InMemory::new(),
+            &Options::default(),
+        )
+        .unwrap();
+        let sub = |svc: &str| s.containers[svc].mounts[0].sub_path.clone();
+        assert_eq!(sub("db").as_deref(), Some("mysql"));
+        assert_eq!(sub("pg"), None, "PGDATA already points one level down");
+        assert_eq!(sub("other"), None, "not the data directory");
     }
 
     #[test]

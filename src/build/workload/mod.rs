@@ -260,6 +260,9 @@ fn pod(
     let mut volumes = parts.volumes.clone();
     let mut rwo = parts.writes_read_write_once;
     let mut containers = vec![container(inputs, name, service, long_running, out)];
+    // A Job ends when its containers do: its sidecars are native sidecars (initContainers
+    // that restart always), which Kubernetes stops once the main container completes.
+    let mut native_sidecars: Vec<Container> = Vec::new();
     for (other, other_class) in inputs.roles {
         let Some(other_service) = inputs.project.services.get(other) else {
             continue;
@@ -267,7 +270,13 @@ fn pod(
         match &other_class.role {
             Role::Sidecar { of } | Role::Init { of } if of == name => {
                 if matches!(other_class.role, Role::Sidecar { .. }) {
-                    containers.push(container(inputs, other, other_service, long_running, out));
+                    let mut sidecar = container(inputs, other, other_service, true, out);
+                    if long_running {
+                        containers.push(sidecar);
+                    } else {
+                        sidecar.restart_policy = Some("Always".into());
+                        native_sidecars.push(sidecar);
+                    }
                 }
                 merge_volumes(&mut volumes, &inputs.parts(other).volumes);
                 rwo |= inputs.parts(other).writes_read_write_once;
@@ -278,7 +287,7 @@ fn pod(
     // One-shot services and waits for dependencies, in depends_on order; a one-shot
     // service's own dependencies are waited for before it runs. pre_start hooks last:
     // compose runs them once the dependencies are up.
-    let mut init_containers: Vec<Container> = Vec::new();
+    let mut init_containers: Vec<Container> = native_sidecars;
     push_inits(inputs, name, service, &mut init_containers, out);
     let main_image = containers[0].image.clone().unwrap_or_default();
     init_containers.extend(lifecycle::pre_start(name, service, &main_image));
@@ -299,6 +308,17 @@ fn pod(
         &selector_labels,
         out,
     );
+    let claims = !inputs.parts(name).claim_templates.is_empty()
+        || spec
+            .volumes
+            .iter()
+            .flatten()
+            .any(|v| v.persistent_volume_claim.is_some());
+    if claims && let Some(gid) = pod::writable_claims(inputs.project, name, out) {
+        let security = spec.security_context.get_or_insert_with(Default::default);
+        security.fs_group = Some(gid);
+        security.fs_group_change_policy = Some("OnRootMismatch".into());
+    }
     Pod {
         spec,
         writes_read_write_once: rwo,

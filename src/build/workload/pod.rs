@@ -9,8 +9,8 @@ use k8s_openapi::api::core::v1::{
 
 use crate::build::names::sanitize_name;
 use crate::classify::extension::XKubernetes;
-use crate::classify::peers;
-use crate::compose::model::Service;
+use crate::classify::{images, peers};
+use crate::compose::model::{Project, Service};
 use crate::diagnostic::Diagnostic;
 
 use super::placement;
@@ -206,5 +206,81 @@ fn security_context(
         sysctls: (!sysctls.is_empty()).then_some(sysctls),
         supplemental_groups: (!groups.is_empty()).then_some(groups),
         ..PodSecurityContext::default()
+    }
+}
+
+/// The group a pod's claims must belong to for its processes to write them, when they run
+/// as a user other than root: the gid of `user:` (else its uid), or the group of a known
+/// non-root image. Docker copied the image's directory, with its owner, into a new named
+/// volume; a fresh claim is root-owned. A note says why.
+pub(super) fn writable_claims(
+    project: &Project,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<i64> {
+    let service = project.services.get(name)?;
+    let (gid, why) = match service.user.as_deref() {
+        Some(user) => {
+            let (uid, gid) = user.split_once(':').unwrap_or((user, ""));
+            if uid == "root" || uid == "0" {
+                return None;
+            }
+            // An explicit group counts even when it is 0 (airflow runs as 50000:0): fsGroup
+            // also makes the claim group-writable.
+            let id = gid
+                .parse::<i64>()
+                .ok()
+                .or_else(|| uid.parse::<i64>().ok())
+                .filter(|id| *id >= 0)?;
+            (id, format!("it runs as user {user}"))
+        }
+        None => {
+            let image = service.image.as_deref()?;
+            let gid = images::non_root_group(image)?;
+            (
+                gid,
+                format!(
+                    "the {} image runs as a non-root user of group {gid}",
+                    images::repository_name(image)
+                ),
+            )
+        }
+    };
+    diagnostics.push(Diagnostic::note(
+        format!("services.{name}.volumes"),
+        format!(
+            "fsGroup {gid}: {why}, and a fresh claim belongs to root until the pod's group owns it"
+        ),
+    ));
+    Some(gid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(yaml: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
+        crate::compose::load(&crate::compose::LoadOptions {
+            working_dir: dir.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap()
+        .project
+    }
+
+    #[test]
+    fn claims_of_non_root_pods_get_their_group() {
+        let p = project(
+            "services:\n  a: {image: app, user: '1000'}\n  b: {image: app, user: '50000:0'}\n  c: {image: 'grafana/grafana:11'}\n  d: {image: 'grafana/grafana:11', user: root}\n  e: {image: postgres}\n  f: {image: app, user: node}\n",
+        );
+        let gid = |s: &str| writable_claims(&p, s, &mut Vec::new());
+        assert_eq!(gid("a"), Some(1000));
+        assert_eq!(gid("b"), Some(0));
+        assert_eq!(gid("c"), Some(472));
+        assert_eq!(gid("d"), None, "root needs none");
+        assert_eq!(gid("e"), None, "the image starts as root");
+        assert_eq!(gid("f"), None, "a user name cannot be resolved");
     }
 }
