@@ -36,7 +36,7 @@ fn fate(key: &str) -> Fate {
         | "scale" | "secrets" | "security_opt" | "shm_size" | "stdin_open"
         | "stop_grace_period" | "sysctls" | "tmpfs" | "tty" | "user" | "volumes"
         | "volumes_from" | "working_dir" | "pre_start" | "post_start" | "pre_stop" | "x-*"
-        | "container_name" => Translated,
+        | "container_name" | "runtime" => Translated,
         "attach" => Note("only affects the log output of docker compose"),
         "develop" => Note("docker compose watch is a development feature; not translated"),
         "blkio_config" => Warning("block I/O weights and limits have no Kubernetes counterpart"),
@@ -72,9 +72,6 @@ fn fate(key: &str) -> Fate {
         }
         "provider" => Warning("compose providers are not translated"),
         "pull_refresh_after" => Warning("Kubernetes cannot refresh images on a schedule"),
-        "runtime" => {
-            Warning("use a RuntimeClass (runtimeClassName) for another runtime; not translated")
-        }
         "stop_signal" => Warning(
             "Kubernetes stops containers with SIGTERM; set STOPSIGNAL in the image or use a pre_stop hook",
         ),

@@ -379,6 +379,85 @@ pub fn starts_slowly(image: &str) -> bool {
     SLOW_STARTERS.contains(&repository_name(image).as_str())
 }
 
+/// Whether `image` is a valid image reference, by the grammar of the reference Go library
+/// (`[domain/]path[:tag][@digest]`); the error says which part is wrong. A node cannot pull
+/// an invalid reference: `apache/airflow:|version|` is a template left unfilled.
+pub fn check_reference(image: &str) -> Result<(), &'static str> {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    if let Some(digest) = digest {
+        let (algorithm, hex) = digest.split_once(':').ok_or("a digest is algorithm:hex")?;
+        let algorithm_ok = !algorithm.is_empty()
+            && algorithm.split(['+', '.', '_', '-']).all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if !algorithm_ok || hex.len() < 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("the digest is not algorithm:hex");
+        }
+    }
+    // A ':' after the last '/' starts the tag; one before it is a registry's port.
+    let (name, tag) = match rest.rfind(':') {
+        Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if let Some(tag) = tag {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let ok = tag.len() <= 128
+            && tag.bytes().next().is_some_and(word)
+            && tag.bytes().all(|b| word(b) || b == b'.' || b == b'-');
+        if !ok {
+            return Err("the tag may hold only letters, digits, '_', '.' and '-'");
+        }
+    }
+    let mut components: Vec<&str> = name.split('/').collect();
+    let first = components[0];
+    if components.len() > 1
+        && (first.contains(['.', ':'])
+            || first == "localhost"
+            || first.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        let (host, port) = first.split_once(':').unwrap_or((first, ""));
+        let host_ok = host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+        if !host_ok
+            || (first.contains(':')
+                && (port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit())))
+        {
+            return Err("the registry is not a host name with an optional port");
+        }
+        components.remove(0);
+    }
+    let path_ok = components.iter().all(|c| {
+        let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        let bytes = c.as_bytes();
+        !bytes.is_empty()
+            && alnum(bytes[0])
+            && alnum(bytes[bytes.len() - 1])
+            && bytes
+                .iter()
+                .all(|&b| alnum(b) || matches!(b, b'.' | b'_' | b'-'))
+            && !c.contains("..")
+            && !c.contains("___")
+            && !c.contains("._")
+            && !c.contains("_.")
+    });
+    if !path_ok {
+        return Err("the repository may hold only lower-case letters, digits and separators");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,5 +618,32 @@ mod tests {
         assert_eq!(data_dir("mariadb:11").map(|d| d.sub_path), Some("mysql"));
         assert!(data_dir("mongo:7").is_none() && data_dir("redis").is_none());
         assert!(starts_slowly("confluentinc/cp-kafka:7.6.0") && !starts_slowly("nginx"));
+    }
+
+    #[test]
+    fn image_references_follow_the_grammar() {
+        for good in [
+            "postgres",
+            "postgres:16-alpine",
+            "docker.io/library/postgres:16",
+            "localhost:5000/team/app:1.0",
+            "ghcr.io/x/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "registry.example.com/a/b_c/d-e:v1_2.3",
+            "myapp-web",
+        ] {
+            assert_eq!(check_reference(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "apache/airflow:|version|",
+            "App/Web",
+            "nginx:",
+            "nginx@sha256:xyz",
+            "-nginx",
+            "a//b",
+            "reg:port/app",
+            "",
+        ] {
+            assert!(check_reference(bad).is_err(), "{bad}");
+        }
     }
 }

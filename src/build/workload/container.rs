@@ -95,6 +95,22 @@ pub(super) fn container(
 /// The image a service runs. A service with only `build:` gets `<project>-<service>`, the name
 /// docker compose gives the image it builds.
 fn image(project: &Project, name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> String {
+    let image = image_name(project, name, service, out);
+    if let Err(why) = images::check_reference(&image) {
+        out.push(Diagnostic::warning(
+            format!("services.{name}.image"),
+            format!("\"{image}\" is not a valid image reference ({why}): no node can pull it"),
+        ));
+    }
+    image
+}
+
+fn image_name(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    out: &mut Vec<Diagnostic>,
+) -> String {
     match (&service.image, &service.build) {
         (Some(image), None) => image.clone(),
         (Some(image), Some(_)) => {
@@ -116,13 +132,20 @@ fn image(project: &Project, name: &str, service: &Service, out: &mut Vec<Diagnos
 }
 
 /// `pull_policy` as imagePullPolicy. Kubernetes has no periodic refresh: `daily`, `weekly`
-/// and `every_<duration>` pull on every start instead.
+/// and `every_<duration>` pull on every start instead. `never` meant "use the image built
+/// on this machine"; a node has no such image, so it must be pulled once (`IfNotPresent`).
 fn pull_policy(name: &str, service: &Service, out: &mut Vec<Diagnostic>) -> Option<String> {
     let policy = service.pull_policy.as_deref()?;
     Some(
         match policy {
             "always" => "Always",
-            "never" => "Never",
+            "never" => {
+                out.push(Diagnostic::note(
+                    format!("services.{name}.pull_policy"),
+                    "never: nodes have no locally built images; imagePullPolicy IfNotPresent, so push the image to a registry the cluster can pull from",
+                ));
+                "IfNotPresent"
+            }
             "missing" | "if_not_present" | "build" => "IfNotPresent",
             other => {
                 out.push(Diagnostic::warning(

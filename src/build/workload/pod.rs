@@ -157,7 +157,7 @@ fn scheduling(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if let Some(platform) = &service.platform {
+    if let Some(platform) = service.platform.as_deref().filter(|p| !is_wasm(p)) {
         let mut parts = platform.split('/');
         if let Some(os) = parts.next().filter(|s| !s.is_empty()) {
             node_selector.insert("kubernetes.io/os".into(), os.to_owned());
@@ -166,6 +166,7 @@ fn scheduling(
             node_selector.insert("kubernetes.io/arch".into(), arch.to_owned());
         }
     }
+    runtime_class(pod, name, service, diagnostics);
     let scheduling = placement::scheduling(name, service, selector);
     node_selector.extend(scheduling.node_selector);
     diagnostics.extend(scheduling.diagnostics);
@@ -176,6 +177,46 @@ fn scheduling(
     let mut tolerations = x.tolerations.clone();
     tolerations.extend(scheduling.tolerations);
     pod.tolerations = (!tolerations.is_empty()).then_some(tolerations);
+}
+
+/// `platform: wasi/wasm` names no node OS: WebAssembly runs on a node's containerd shim.
+fn is_wasm(platform: &str) -> bool {
+    let mut parts = platform.split('/');
+    parts.next() == Some("wasi") || parts.next() == Some("wasm")
+}
+
+/// `runtime` (and WebAssembly's platform) as `runtimeClassName`: containerd's shim
+/// `io.containerd.wasmedge.v1` is the handler `wasmedge`, the name the usual RuntimeClass
+/// installers (the KWasm operator, Spin's) give it. The cluster must have that RuntimeClass.
+fn runtime_class(
+    pod: &mut PodSpec,
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let wasm = service.platform.as_deref().is_some_and(is_wasm);
+    let class = match service.runtime.as_deref() {
+        Some("runc" | "io.containerd.runc.v2") | None if !wasm => return,
+        Some(runtime) => {
+            let shim = runtime.strip_prefix("io.containerd.").unwrap_or(runtime);
+            let shim = match shim.rsplit_once('.') {
+                Some((handler, version)) if version.starts_with('v') => handler,
+                _ => shim,
+            };
+            sanitize_name(shim)
+        }
+        None => "wasmedge".to_owned(),
+    };
+    let why = if wasm {
+        "WebAssembly runs on a containerd shim, not on a node OS"
+    } else {
+        "docker's runtime becomes the pod's RuntimeClass"
+    };
+    diagnostics.push(Diagnostic::note(
+        format!("services.{name}.runtime"),
+        format!("runtimeClassName {class}: {why}; the cluster needs a RuntimeClass of that name"),
+    ));
+    pod.runtime_class_name = Some(class);
 }
 
 /// `sysctls` and numeric `group_add`.
@@ -282,5 +323,33 @@ mod tests {
         assert_eq!(gid("d"), None, "root needs none");
         assert_eq!(gid("e"), None, "the image starts as root");
         assert_eq!(gid("f"), None, "a user name cannot be resolved");
+    }
+
+    #[test]
+    fn webassembly_runs_on_a_runtime_class_not_a_node_os() {
+        let p = project(
+            "services:\n  a: {image: app, platform: wasi/wasm, runtime: io.containerd.wasmedge.v1}\n  b: {image: app, platform: wasi/wasm}\n  c: {image: app, platform: linux/arm64}\n  d: {image: app, runtime: runsc}\n",
+        );
+        let pod = |s: &str| {
+            let mut pod = PodSpec::default();
+            scheduling(
+                &mut pod,
+                s,
+                &p.services[s],
+                &XKubernetes::default(),
+                &BTreeMap::new(),
+                &mut Vec::new(),
+            );
+            (
+                pod.runtime_class_name,
+                pod.node_selector.unwrap_or_default(),
+            )
+        };
+        assert_eq!(pod("a"), (Some("wasmedge".into()), BTreeMap::new()));
+        assert_eq!(pod("b").0.as_deref(), Some("wasmedge"));
+        let (class, selector) = pod("c");
+        assert_eq!(class, None);
+        assert_eq!(selector["kubernetes.io/arch"], "arm64");
+        assert_eq!(pod("d").0.as_deref(), Some("runsc"));
     }
 }
