@@ -83,11 +83,13 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     diagnostics.extend(volumes.diagnostics);
     diagnostics.extend(config.diagnostics);
     let parts = container_parts(inputs, config.containers, volumes.containers);
+    let clustered = network::clusters(project, roles, inputs.references);
     let (workloads, workload_diagnostics) = workload::workloads(&workload::Inputs {
         project,
         roles,
         parts: &parts,
         options,
+        clustered: &clustered,
     })
     .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
     diagnostics.extend(workload_diagnostics);

@@ -33,7 +33,7 @@ use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::build::names::{labels, sanitize_name, service_name};
-use crate::classify::extension::ServiceType;
+use crate::classify::extension::{self, ServiceType};
 use crate::classify::peers::{self, Reference};
 use crate::classify::ports::ListeningPort;
 use crate::classify::{Classification, Role};
@@ -89,6 +89,7 @@ pub fn network(
     let pods = serving_pods(roles, ports);
     let mut served: Vec<Pod> = Vec::new();
     let mut taken: Vec<String> = Vec::new();
+    let clustered = clusters(project, roles, references);
     let flag_hosts = ingress::flag_hosts(project, &pods, options);
     for (owner, pod_ports) in &pods {
         let Some(service) = project.services.get(*owner) else {
@@ -99,6 +100,7 @@ pub fn network(
             service,
             ports: pod_ports,
             stateful: matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet)),
+            clustered: clustered.iter().any(|c| c == owner),
             k8s: sanitize_name(owner),
             service_name: service_name(owner),
         };
@@ -118,12 +120,44 @@ pub fn network(
     Ok(out)
 }
 
+/// StatefulSets whose members must find each other before they are ready: more than one
+/// replica, or StatefulSets that name each other (`es01`, `es02` and `es03` in each other's
+/// `discovery.seed_hosts`). Their Services publish pods that are not ready yet: a cluster
+/// node becomes ready only once the cluster has formed, which needs its peers' addresses.
+pub fn clusters(
+    project: &Project,
+    roles: &IndexMap<String, Classification>,
+    references: &IndexMap<String, Vec<Reference>>,
+) -> Vec<String> {
+    let stateful = |n: &str| matches!(roles.get(n).map(|c| &c.role), Some(Role::StatefulSet));
+    let names = |target: &str, by: &str| {
+        references
+            .get(target)
+            .is_some_and(|refs| refs.iter().any(|r| r.by == by))
+    };
+    project
+        .services
+        .iter()
+        .filter(|(name, _)| stateful(name))
+        .filter(|(name, service)| {
+            let x = extension::of(service).unwrap_or_default();
+            crate::build::workload::replicas(service, &x).is_some_and(|r| r > 1)
+                || project.services.keys().any(|other| {
+                    other != *name && stateful(other) && names(name, other) && names(other, name)
+                })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 /// A pod that serves: a long-running workload, with the ports of its sidecars.
 pub(super) struct Pod<'a> {
     pub owner: &'a str,
     pub service: &'a Service,
     pub ports: &'a [&'a ListeningPort],
     pub stateful: bool,
+    /// A member of a cluster: its Service publishes pods before they are ready.
+    pub clustered: bool,
     /// The name of its workload and the value of its `app.kubernetes.io/name` label.
     pub k8s: String,
     /// The name of its Service.

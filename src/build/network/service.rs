@@ -144,6 +144,7 @@ pub(super) fn cluster_service(
         spec: Some(ServiceSpec {
             type_: (!pod.stateful).then(|| "ClusterIP".into()),
             cluster_ip: pod.stateful.then(|| "None".into()),
+            publish_not_ready_addresses: pod.clustered.then_some(true),
             selector: Some(selector(project, k8s)),
             ports: (!service_ports.is_empty()).then_some(service_ports),
             ..ServiceSpec::default()

@@ -79,6 +79,8 @@ pub struct Inputs<'a> {
     /// By compose service; a service missing here gets the defaults.
     pub parts: &'a IndexMap<String, ContainerParts>,
     pub options: &'a Options,
+    /// Services whose Service publishes pods before they are ready (cluster members).
+    pub clustered: &'a [String],
 }
 
 impl Inputs<'_> {
@@ -547,6 +549,7 @@ mod tests {
             roles: &roles,
             parts: &IndexMap::new(),
             options: &Options::default(),
+            clustered: &[],
         })
         .unwrap();
         let Workload::Deployment(d) = &objects[0] else {

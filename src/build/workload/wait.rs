@@ -2,6 +2,7 @@
 //! initContainers, and `wait-for-<dependency>` initContainers for `depends_on`.
 
 use k8s_openapi::api::core::v1::Container;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::build::names::{sanitize_name, service_name};
 use crate::classify::Role;
@@ -9,8 +10,8 @@ use crate::classify::images;
 use crate::compose::model::Service;
 use crate::diagnostic::Diagnostic;
 
-use super::Inputs;
 use super::container::{container, container_ports};
+use super::{Inputs, probes};
 
 pub(super) fn push_inits(
     inputs: &Inputs,
@@ -94,7 +95,12 @@ fn push_wait(
         ));
         return;
     };
-    let wait = wait_for(&inputs.options.wait_image, dep, host, port);
+    let check = if inputs.clustered.iter().any(|c| c == host) {
+        ready_check(dep, dep_service, &path, diagnostics)
+    } else {
+        None
+    };
+    let wait = wait_for(&inputs.options.wait_image, dep, host, port, check);
     if !out.iter().any(|c| c.name == wait.name) {
         out.push(wait);
     }
@@ -125,18 +131,56 @@ pub fn listening_ports(service: &Service) -> Vec<i32> {
         .unwrap_or_default()
 }
 
+/// How a dependant waits for a cluster member to be healthy: its Service publishes pods
+/// before they are ready (so peers find each other), so an open port proves nothing; the
+/// dependency's own HTTP health check does. Without one, the wait is for the port, with a
+/// note.
+fn ready_check(
+    dep: &str,
+    dep_service: &Service,
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(i32, String)> {
+    let readiness = probes::probes(dep_service.healthcheck.as_ref(), None, false).readiness;
+    let http = readiness
+        .and_then(|p| p.http_get)
+        .and_then(|get| match get.port {
+            IntOrString::Int(port) => Some((port, get.path.unwrap_or_else(|| "/".into()))),
+            IntOrString::String(_) => None,
+        });
+    if http.is_none() {
+        diagnostics.push(Diagnostic::note(
+            path,
+            format!("{dep}'s Service publishes its pods before they are ready (its cluster forms through it), and {dep} has no HTTP health check to ask: the wait is for its port only"),
+        ));
+    }
+    http
+}
+
 /// Waits until the dependency's Service accepts connections. A ClusterIP only forwards to
-/// ready pods, so with readiness derived from the healthcheck this waits for "healthy".
-fn wait_for(image: &str, dependency: &str, service: &str, port: i32) -> Container {
+/// ready pods, so with readiness derived from the healthcheck this waits for "healthy"; for a
+/// cluster member, whose Service does not wait for readiness, `check` is its HTTP health
+/// check, asked until it answers.
+fn wait_for(
+    image: &str,
+    dependency: &str,
+    service: &str,
+    port: i32,
+    check: Option<(i32, String)>,
+) -> Container {
     let host = service_name(service);
+    let script = match check {
+        Some((port, path)) => format!(
+            "until wget -q -O /dev/null http://{host}:{port}{path}; do echo waiting for {host} to be ready; sleep 2; done"
+        ),
+        None => {
+            format!("until nc -z {host} {port}; do echo waiting for {host}:{port}; sleep 2; done")
+        }
+    };
     Container {
         name: sanitize_name(&format!("wait-for-{dependency}")),
         image: Some(image.into()),
-        command: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            format!("until nc -z {host} {port}; do echo waiting for {host}:{port}; sleep 2; done"),
-        ]),
+        command: Some(vec!["sh".into(), "-c".into(), script]),
         ..Container::default()
     }
 }
