@@ -99,7 +99,7 @@ fn service_keys(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagno
             Fate::Note(why) => out.push(Diagnostic::note(path, why)),
         }
     }
-    namespaces(name, service, out);
+    namespaces(name, service, role, out);
     restart(name, service, role, out);
     deploy(name, service, role, out);
     dependencies(name, service, out);
@@ -113,7 +113,7 @@ fn service_keys(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagno
     }
 }
 
-fn namespaces(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
+fn namespaces(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagnostic>) {
     for (key, value) in [("ipc", &service.ipc), ("pid", &service.pid)] {
         if let Some(v) = value.as_deref().filter(|v| *v != "host" && *v != "private") {
             out.push(Diagnostic::warning(
@@ -121,6 +121,17 @@ fn namespaces(name: &str, service: &Service, out: &mut Vec<Diagnostic>) {
                 format!("{key}: {v}: only host is translated (containers of one pod share IPC; use shareProcessNamespace for PIDs)"),
             ));
         }
+    }
+    if let Some(host) = service
+        .network_mode
+        .as_deref()
+        .and_then(|m| m.strip_prefix("service:"))
+        && matches!(role, Role::Job | Role::CronJob { .. })
+    {
+        out.push(Diagnostic::warning(
+            format!("services.{name}.network_mode"),
+            format!("service:{host}: a run-once {} has a pod of its own, so it reaches {host} through its Service, not on localhost", role.name()),
+        ));
     }
     if let Some(mode) = service.network_mode.as_deref()
         && (mode == "none" || mode.starts_with("container:"))

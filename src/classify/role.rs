@@ -183,6 +183,76 @@ fn runs_once(service: &Service) -> Option<String> {
     }
 }
 
+/// Names of setup steps: a service or command named so runs once.
+const SETUP_WORDS: &[&str] = &[
+    "setup",
+    "init",
+    "migrate",
+    "migration",
+    "migrations",
+    "seed",
+    "bootstrap",
+    "createbuckets",
+];
+
+fn is_setup_word(word: &str) -> bool {
+    let word = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
+    SETUP_WORDS.contains(&word.as_str())
+        || ["-init", "_init", "-setup", "_setup"]
+            .iter()
+            .any(|suffix| word.ends_with(suffix))
+}
+
+/// Signs that a service runs once even though its restart policy does not say so (DESIGN
+/// §4b): its command ends in an explicit `exit`; or it has no port and no healthcheck and its
+/// name or first command word is a setup step, unless the command goes on to something
+/// else (`migrate && exec server` serves); or it sits only in profiles named like one.
+fn one_shot_signs(name: &str, service: &Service) -> Option<String> {
+    let words: Vec<&str> = service
+        .entrypoint
+        .iter()
+        .flatten()
+        .chain(service.command.iter().flatten())
+        .map(String::as_str)
+        .collect();
+    let script = words.join(" ");
+    let last_step = script
+        .rsplit(['&', ';', '\n'])
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
+    let last_step = last_step.trim_end_matches(['"', '\'']).trim();
+    if last_step == "exit" || last_step == "exit 0" {
+        return Some(format!("its command ends in `{last_step}`"));
+    }
+    let chained = script.contains("&&") || script.contains(';');
+    let quiet = service.ports.is_empty()
+        && service.expose.is_empty()
+        && service
+            .healthcheck
+            .as_ref()
+            .is_none_or(|h| h.disable || h.test.is_empty());
+    if quiet && !chained {
+        if is_setup_word(name) {
+            return Some(format!(
+                "its name {name} is a setup step, and it has no port and no healthcheck"
+            ));
+        }
+        if let Some(first) = words.first().filter(|w| is_setup_word(w)) {
+            return Some(format!(
+                "its command {first} is a setup step, and it has no port and no healthcheck"
+            ));
+        }
+    }
+    if !service.profiles.is_empty() && service.profiles.iter().all(|p| is_setup_word(p)) {
+        return Some(format!(
+            "it runs only in the profile {}",
+            service.profiles.join(", ")
+        ));
+    }
+    None
+}
+
 fn publishes(service: &Service) -> bool {
     service.ports.iter().any(|p| p.published.is_some())
 }
@@ -262,15 +332,19 @@ fn scheduled(service: &Service, x: &XKubernetes) -> Option<Classification> {
 /// it), or it restarts never or on failure and serves nothing.
 fn batch(project: &Project, name: &str, service: &Service) -> Option<Classification> {
     let dependants = completion_dependants(project, name);
-    let once = runs_once(service).filter(|_| !publishes(service) && !is_known_server(service));
+    let serves = publishes(service) || is_known_server(service);
+    let once = match runs_once(service) {
+        Some(policy) => Some(format!(
+            "{policy} and it publishes no port and is not a known server: it runs to completion"
+        )),
+        None => one_shot_signs(name, service).map(|sign| format!("{sign}: it runs to completion")),
+    }
+    .filter(|_| !serves);
     if dependants.is_empty() && once.is_none() {
         return None;
     }
     let why = if dependants.is_empty() {
-        format!(
-            "{} and it publishes no port and is not a known server: it runs to completion",
-            once.unwrap_or_default()
-        )
+        once.unwrap_or_default()
     } else {
         format!(
             "{} waits for it with condition service_completed_successfully",

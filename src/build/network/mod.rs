@@ -173,7 +173,13 @@ fn serving_pods<'a>(
     for (name, class) in roles {
         let owner = match &class.role {
             Role::Deployment | Role::StatefulSet | Role::DaemonSet => Some(name.as_str()),
-            Role::Sidecar { of } => roles.get_key_value(of.as_str()).map(|(k, _)| k.as_str()),
+            // A Job's sidecar serves nobody: the pod ends with the Job.
+            Role::Sidecar { of } => roles
+                .get_key_value(of.as_str())
+                .filter(|(_, c)| {
+                    matches!(c.role, Role::Deployment | Role::StatefulSet | Role::DaemonSet)
+                })
+                .map(|(k, _)| k.as_str()),
             _ => None,
         };
         if let Some(owner) = owner {
