@@ -5,8 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_compose2kube")
+/// The binary under test; `COMPOSE2KUBE_BIN` points the checks at another build (to
+/// measure an older release with the same checks).
+pub fn bin() -> String {
+    std::env::var("COMPOSE2KUBE_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_compose2kube").to_owned())
 }
 
 /// Runs compose2kube in `dir` with a clean, fixed environment so results do not depend on

@@ -177,7 +177,10 @@ fn serving_pods<'a>(
             Role::Sidecar { of } => roles
                 .get_key_value(of.as_str())
                 .filter(|(_, c)| {
-                    matches!(c.role, Role::Deployment | Role::StatefulSet | Role::DaemonSet)
+                    matches!(
+                        c.role,
+                        Role::Deployment | Role::StatefulSet | Role::DaemonSet
+                    )
                 })
                 .map(|(k, _)| k.as_str()),
             _ => None,
