@@ -29,6 +29,9 @@ pub struct Conversion {
     pub roles: IndexMap<String, Classification>,
     /// Why each service listens on each of its ports, for `explain`.
     pub port_evidence: IndexMap<String, Vec<String>>,
+    /// The other names compose's DNS answered for each service, and the Service that
+    /// answers each in the cluster, for `explain`.
+    pub name_evidence: IndexMap<String, Vec<String>>,
 }
 
 /// A namespace name is an RFC 1123 label; a wrong one is the user's to fix, not ours to
@@ -95,11 +98,17 @@ pub fn convert(
             )
         })
         .collect();
+    let name_evidence = project
+        .services
+        .keys()
+        .map(|name| (name.clone(), name_evidence(project, name, &objects)))
+        .collect();
     Ok(Conversion {
         objects,
         diagnostics,
         roles,
         port_evidence,
+        name_evidence,
     })
 }
 
@@ -120,6 +129,27 @@ fn listening_ports(
         }
     }
     listening
+}
+
+/// Each other name of a service with the Service that answers it.
+fn name_evidence(project: &Project, name: &str, objects: &[Object]) -> Vec<String> {
+    peers::names_of(project, name)
+        .iter()
+        .skip(1)
+        .filter_map(|alias| {
+            let service = names::service_name(alias);
+            let answered = objects.iter().any(|o| {
+                matches!(o, Object::Service(_))
+                    && o.name() == service
+                    && o.metadata()
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("app.kubernetes.io/name"))
+                        .is_some_and(|n| *n == names::sanitize_name(name))
+            });
+            answered.then(|| format!("{alias}: Service {service}"))
+        })
+        .collect()
 }
 
 /// Every object in the namespace, and the Namespace object itself.

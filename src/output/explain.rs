@@ -16,6 +16,8 @@ pub struct ServiceReport {
     pub objects: Vec<String>,
     /// The ports it listens on, each with its evidence.
     pub ports: Vec<String>,
+    /// The other names compose's DNS answered for it, each with the Service answering it.
+    pub names: Vec<String>,
     /// The diagnostics about this service, as printed.
     pub diagnostics: Vec<String>,
 }
@@ -61,6 +63,11 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
                 objects,
                 ports: conversion
                     .port_evidence
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_default(),
+                names: conversion
+                    .name_evidence
                     .get(name)
                     .cloned()
                     .unwrap_or_default(),
@@ -127,6 +134,9 @@ pub fn explain_table(reports: &[ServiceReport]) -> String {
         out.push_str(&format!("{indent}why: {}\n", r.reason));
         for p in &r.ports {
             out.push_str(&format!("{indent}port {p}\n"));
+        }
+        for n in &r.names {
+            out.push_str(&format!("{indent}name {n}\n"));
         }
         for d in &r.diagnostics {
             out.push_str(&format!("{indent}{d}\n"));
