@@ -28,3 +28,5 @@ pub mod diagnostic;
 pub mod files;
 pub mod options;
 pub mod output;
+#[cfg(test)]
+mod testing;

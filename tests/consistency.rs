@@ -55,29 +55,12 @@ fn examples_and_golden_cases_are_consistent() {
 
 #[test]
 fn corpus_conversions_are_consistent() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipping: {} not found", corpus.display());
+    let Some(dirs) = support::corpus_dirs() else {
         return;
-    }
+    };
     let mut failures = Vec::new();
-    let mut dirs: Vec<_> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("compose.yaml").is_file())
-        .collect();
-    dirs.sort();
     for dir in dirs {
-        let args = match std::fs::read_to_string(dir.join("args")) {
-            Ok(text) => std::iter::once("convert".to_owned())
-                .chain(text.split_whitespace().map(str::to_owned))
-                .collect(),
-            Err(_) => vec![
-                "convert".to_owned(),
-                "-f".to_owned(),
-                "compose.yaml".to_owned(),
-            ],
-        };
+        let args = support::corpus_args(&dir);
         check_dir(&dir, &args, &[], true, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

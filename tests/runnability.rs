@@ -92,28 +92,10 @@ fn projects() -> Vec<Case> {
             out.push((label, dir, args, env));
         }
     }
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if corpus.is_dir() {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join("compose.yaml").is_file())
-            .collect();
-        dirs.sort();
-        for dir in dirs {
-            let label = format!("corpus/{}", dir.file_name().unwrap().to_string_lossy());
-            let args = vec![
-                "convert".to_owned(),
-                "-f".to_owned(),
-                "compose.yaml".to_owned(),
-            ];
-            out.push((label, dir, args, Vec::new()));
-        }
-    } else {
-        eprintln!(
-            "runnability: {} not found, corpus skipped",
-            corpus.display()
-        );
+    for dir in support::corpus_dirs().unwrap_or_default() {
+        let label = format!("corpus/{}", dir.file_name().unwrap().to_string_lossy());
+        let args = support::corpus_args(&dir);
+        out.push((label, dir, args, Vec::new()));
     }
     out
 }

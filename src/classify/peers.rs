@@ -244,6 +244,7 @@ pub fn references(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::project;
 
     fn found(text: &str, name: &str) -> Vec<(Option<i32>, bool)> {
         occurrences(text, name)
@@ -278,17 +279,6 @@ mod tests {
             [(None, false), (Some(80), true)]
         );
         assert_eq!(found("unknown://x", "x"), [(None, true)]);
-    }
-
-    fn project(yaml: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
-        crate::compose::load(&crate::compose::LoadOptions {
-            working_dir: dir.path().to_path_buf(),
-            ..Default::default()
-        })
-        .unwrap()
-        .project
     }
 
     #[test]

@@ -229,17 +229,7 @@ pub fn unreachable(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn project(yaml: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
-        crate::compose::load(&crate::compose::LoadOptions {
-            working_dir: dir.path().to_path_buf(),
-            ..Default::default()
-        })
-        .unwrap()
-        .project
-    }
+    use crate::testing::project;
 
     #[test]
     fn declared_known_and_referenced_ports() {

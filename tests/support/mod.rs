@@ -118,3 +118,35 @@ fn diff(expected: &str, actual: &str) -> String {
     }
     out
 }
+
+/// The projects of `../shared/corpus` with a `compose.yaml`, sorted; None when the corpus is
+/// not there (a clone without `shared/`).
+pub fn corpus_dirs() -> Option<Vec<PathBuf>> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipping the corpus: {} not found", corpus.display());
+        return None;
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("compose.yaml").is_file())
+        .collect();
+    dirs.sort();
+    Some(dirs)
+}
+
+/// `convert` and the arguments a corpus project needs: its `args` file, else its
+/// `compose.yaml`.
+pub fn corpus_args(dir: &Path) -> Vec<String> {
+    match std::fs::read_to_string(dir.join("args")) {
+        Ok(text) => std::iter::once("convert".to_owned())
+            .chain(text.split_whitespace().map(str::to_owned))
+            .collect(),
+        Err(_) => vec![
+            "convert".to_owned(),
+            "-f".to_owned(),
+            "compose.yaml".to_owned(),
+        ],
+    }
+}

@@ -299,17 +299,7 @@ pub(super) fn writable_claims(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn project(yaml: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
-        crate::compose::load(&crate::compose::LoadOptions {
-            working_dir: dir.path().to_path_buf(),
-            ..Default::default()
-        })
-        .unwrap()
-        .project
-    }
+    use crate::testing::project;
 
     #[test]
     fn claims_of_non_root_pods_get_their_group() {
