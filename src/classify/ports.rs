@@ -268,6 +268,19 @@ mod tests {
     }
 
     #[test]
+    fn image_defaults_join_declared_ports_and_healthchecks_count() {
+        let p = project(
+            "services:\n  es:\n    image: elasticsearch:8.15.0\n    ports: ['9200:9200']\n  m:\n    image: app\n    healthcheck:\n      test: [CMD-SHELL, 'nc -z localhost 7000 && curl -f http://m:9999/x']\n",
+        );
+        let ports = listening_ports(&p, &IndexMap::new());
+        let list = |s: &str| ports[s].iter().map(|p| p.port).collect::<Vec<_>>();
+        assert_eq!(list("es"), [9200, 9300]);
+        assert_eq!(ports["es"][1].source, PortSource::KnownImage);
+        assert_eq!(list("m"), [7000, 9999]);
+        assert!(ports["m"].iter().all(ListeningPort::known));
+    }
+
+    #[test]
     fn expose_ranges_are_capped() {
         let p = project("services:\n  x:\n    image: app\n    expose: ['1-65535']\n");
         assert_eq!(

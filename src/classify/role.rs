@@ -496,6 +496,29 @@ mod tests {
     }
 
     #[test]
+    fn one_shots_without_restart_no() {
+        let r = roles(
+            "services:\n  setup:\n    image: app\n  db-init:\n    image: app\n  migrator:\n    image: app\n    command: [migrate, up]\n  cleanup:\n    image: app\n    command: [sh, -c, 'rm -rf /tmp/x; exit 0']\n  web:\n    image: app\n    command: [sh, -c, 'migrate && exec server']\n  seed:\n    image: app\n    expose: ['80']\n  init:\n    image: postgres\n",
+        );
+        for once in ["setup", "db-init", "migrator", "cleanup"] {
+            assert_eq!(r[once].role, Role::Job, "{once}: {}", r[once].reason);
+        }
+        assert!(r["cleanup"].reason.contains("ends in `exit 0`"));
+        let keys = Service {
+            profiles: vec!["bootstrap".into()],
+            ..Service::default()
+        };
+        assert_eq!(
+            one_shot_signs("keys", &keys).as_deref(),
+            Some("it runs only in the profile bootstrap")
+        );
+        // It migrates and then serves; a port says it serves; a known server serves.
+        assert_eq!(r["web"].role, Role::Deployment);
+        assert_eq!(r["seed"].role, Role::Deployment);
+        assert_eq!(r["init"].role, Role::StatefulSet);
+    }
+
+    #[test]
     fn explicit_kinds_win() {
         let y = "services:\n  a:\n    image: postgres\n    x-kubernetes: {kind: deployment}\n  b:\n    image: nginx\n    labels: {compose2kube.kind: statefulset}\n  c:\n    image: nginx\n    labels: {kompose.controller.type: daemonset}\n  d:\n    image: busybox\n    labels: {compose2kube.kind: 'sidecar:b'}\n";
         assert_eq!(role(y, "a"), Role::Deployment);

@@ -393,6 +393,26 @@ mod tests {
     }
 
     #[test]
+    fn cluster_members_publish_pods_before_they_are_ready() {
+        let n = run(
+            "services:\n  a:\n    image: opensearch\n    environment: {seeds: 'a,b'}\n  b:\n    image: opensearch\n    environment: {seeds: 'a,b'}\n  etcd:\n    image: etcd\n    deploy: {replicas: 3}\n  db:\n    image: postgres\n  app:\n    image: app\n    environment: {DB: 'db:5432', SEARCH: 'http://a:9200'}\n",
+            &Options::default(),
+        )
+        .unwrap();
+        let publishes = |name: &str| {
+            n.services
+                .iter()
+                .find(|s| s.metadata.name.as_deref() == Some(name))
+                .and_then(|s| s.spec.as_ref()?.publish_not_ready_addresses)
+        };
+        assert_eq!(publishes("a"), Some(true));
+        assert_eq!(publishes("b"), Some(true));
+        assert_eq!(publishes("etcd"), Some(true));
+        // A database that names nobody, and is named only by its clients, serves ready pods.
+        assert_eq!(publishes("db"), None);
+    }
+
+    #[test]
     fn sidecar_ports_join_their_pod() {
         let n = run(
             "services:\n  web:\n    image: app\n    expose: ['8000']\n  proxy:\n    image: envoyproxy/envoy\n    network_mode: service:web\n    expose: ['9901']\n",

@@ -145,6 +145,8 @@ impl Builder<'_> {
             Some(Kind::File) => "File",
             Some(Kind::Dir) => "Directory",
             Some(Kind::Other) => "",
+            // The Docker or containerd socket is a socket on the node, wherever this runs.
+            None if source.ends_with(".sock") => "Socket",
             None if looks_like_file(source) => "FileOrCreate",
             None => "DirectoryOrCreate",
         };

@@ -413,6 +413,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn images_built_here_are_pulled_once() {
+        let service = Service {
+            pull_policy: Some("never".into()),
+            ..Service::default()
+        };
+        let mut out = Vec::new();
+        assert_eq!(
+            pull_policy("app", &service, &mut out).as_deref(),
+            Some("IfNotPresent")
+        );
+        assert!(out[0].message.contains("push the image"));
+    }
+
+    #[test]
     fn quantities() {
         assert_eq!(quantity_cpu(0.5).0, "500m");
         assert_eq!(quantity_cpu(2.0).0, "2");

@@ -316,6 +316,26 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_calling_its_own_name_reaches_itself() {
+        let p = project(
+            "services:\n  storage:\n    image: app\n    container_name: store\n    healthcheck:\n      test: [CMD, wget, -q, 'http://store:5000/status']\n  worker:\n    image: app\n    command: [celery, -A, app, worker]\n",
+        );
+        let aliases = |s: &str| {
+            let mut pod = PodSpec::default();
+            calls_to_itself(&mut pod, &p.services[s], &peers::names_of(&p, s));
+            pod.host_aliases
+        };
+        let storage = aliases("storage").unwrap();
+        assert_eq!(storage[0].ip, "127.0.0.1");
+        assert_eq!(
+            storage[0].hostnames.as_deref(),
+            Some(&["store".to_owned()][..])
+        );
+        // A queue named like the service is not a call to itself.
+        assert_eq!(aliases("worker"), None);
+    }
+
+    #[test]
     fn webassembly_runs_on_a_runtime_class_not_a_node_os() {
         let p = project(
             "services:\n  a: {image: app, platform: wasi/wasm, runtime: io.containerd.wasmedge.v1}\n  b: {image: app, platform: wasi/wasm}\n  c: {image: app, platform: linux/arm64}\n  d: {image: app, runtime: runsc}\n",
