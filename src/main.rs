@@ -11,7 +11,7 @@ use compose2kube::convert;
 use compose2kube::diagnostic::{Diagnostic, Level};
 use compose2kube::files::Disk;
 use compose2kube::options::{BindMounts, Options, SecretsMode, ServiceType};
-use compose2kube::output::{explain, stream};
+use compose2kube::output::{directory, explain, stream};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -67,6 +67,16 @@ struct ConvertArgs {
     /// Fail (exit 1, nothing on stdout) when anything is not translated
     #[arg(long)]
     strict: bool,
+    /// Write to PATH instead of stdout: a file if it ends in .yaml, .yml or .json, else a
+    /// directory of one file per object with a kustomization.yaml
+    #[arg(short = 'o', long = "out", value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// With -o: replace a directory compose2kube did not write, or files it did not write
+    #[arg(long, requires = "out", conflicts_with = "check")]
+    force: bool,
+    /// With -o: write nothing; exit 1 when PATH differs from what would be written
+    #[arg(long, requires = "out")]
+    check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -323,9 +333,15 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
                     )));
                 }
             }
-            let output = match args.format {
-                OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
-                OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
+            let output = match &args.out {
+                Some(path) => {
+                    write_out(path, &conversion.objects, &args, &mut diagnostics)?;
+                    String::new()
+                }
+                None => match args.format {
+                    OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
+                    OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
+                },
             };
             Ok(Outcome {
                 output,
@@ -359,4 +375,59 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
             })
         }
     }
+}
+
+/// `-o PATH`: one file (its extension says YAML or JSON) or a directory, written, or with
+/// `--check` compared. Drift is an error (exit 1) listing what differs.
+fn write_out(
+    path: &std::path::Path,
+    objects: &[compose2kube::build::object::Object],
+    args: &ConvertArgs,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), compose::Error> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let secrets = objects
+        .iter()
+        .any(|o| matches!(o, compose2kube::build::object::Object::Secret(_)));
+    let single = matches!(extension, "yaml" | "yml" | "json");
+    let drift = if single {
+        let content = match extension {
+            "json" => stream::to_json_list(objects)?,
+            _ => stream::to_yaml_stream(objects)?,
+        };
+        if args.check {
+            directory::file_differences(path, &content)
+        } else {
+            directory::write_file(path, &content, secrets)?;
+            Vec::new()
+        }
+    } else {
+        let files = directory::files(objects)?;
+        if args.check {
+            directory::differences(path, &files)?
+        } else {
+            directory::write(path, &files, args.force)?;
+            Vec::new()
+        }
+    };
+    if !drift.is_empty() {
+        return Err(compose::Error::project(format!(
+            "--check: {} differs from what compose2kube writes now:\n  {}",
+            path.display(),
+            drift.join("\n  ")
+        )));
+    }
+    if secrets && !args.check {
+        diagnostics.push(Diagnostic::warning(
+            "",
+            format!(
+                "-o {}: Secret values are written in files (mode 0600); keep them out of version control, or convert with --secrets reference",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -7,5 +7,6 @@
 //! It must not decide anything about a service: what an object holds is settled by
 //! `build`, and an output only chooses how to write it down.
 
+pub mod directory;
 pub mod explain;
 pub mod stream;

@@ -1,0 +1,198 @@
+//! `convert -o`: the directory of every example matches its reviewed golden tree file by
+//! file (`out.golden/`), its kustomization lists every manifest once, a second run writes the
+//! same bytes, `--check` passes right after and fails after a compose change, a directory
+//! compose2kube did not write is refused, and `-o FILE` writes the stream.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    support::run_in(dir, &args, &[], None)
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Compares a written directory with its golden tree; `UPDATE_GOLDEN=1` replaces the tree.
+fn check_tree(golden: &Path, written: &Path) -> Vec<String> {
+    let updating = std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var_os("CI").is_none();
+    if updating {
+        let _ = fs::remove_dir_all(golden);
+        fs::create_dir_all(golden).unwrap();
+    }
+    let mut failures = Vec::new();
+    for name in listing(written) {
+        let text = fs::read_to_string(written.join(&name)).unwrap();
+        if let Err(e) = support::check_golden(&golden.join(&name), &text) {
+            failures.push(e);
+        }
+    }
+    if golden.is_dir() && listing(golden) != listing(written) {
+        failures.push(format!(
+            "{}: the golden tree has {:?}, the output {:?}",
+            golden.display(),
+            listing(golden),
+            listing(written)
+        ));
+    }
+    failures
+}
+
+#[test]
+fn every_example_writes_its_golden_tree() {
+    let mut failures = Vec::new();
+    for dir in support::case_dirs("examples") {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("manifests");
+        let target_arg = target.to_string_lossy().into_owned();
+        let result = run(&dir, &["convert", "-o", &target_arg]);
+        if !result.status.success() {
+            failures.push(format!(
+                "{}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&result.stderr)
+            ));
+            continue;
+        }
+        assert!(result.stdout.is_empty(), "-o prints nothing on stdout");
+        failures.extend(check_tree(&dir.join("out.golden"), &target));
+        // The kustomization lists every manifest exactly once.
+        let kustomization = fs::read_to_string(target.join("kustomization.yaml")).unwrap();
+        let listed: Vec<&str> = kustomization
+            .lines()
+            .filter_map(|l| l.strip_prefix("- "))
+            .collect();
+        let manifests: Vec<String> = listing(&target)
+            .into_iter()
+            .filter(|n| n != "kustomization.yaml" && n != ".compose2kube")
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != listed.len() || sorted != manifests {
+            failures.push(format!("{}: kustomization lists {listed:?}", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rewriting_gives_the_same_bytes_and_check_sees_drift() {
+    let work = tempfile::tempdir().unwrap();
+    let project = work.path().join("app");
+    fs::create_dir(&project).unwrap();
+    fs::write(
+        project.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n",
+    )
+    .unwrap();
+    let first = run(&project, &["convert", "-o", "out"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before: Vec<(String, String)> = listing(&project.join("out"))
+        .into_iter()
+        .map(|n| {
+            (
+                n.clone(),
+                fs::read_to_string(project.join("out").join(&n)).unwrap(),
+            )
+        })
+        .collect();
+    assert!(run(&project, &["convert", "-o", "out"]).status.success());
+    let after: Vec<(String, String)> = listing(&project.join("out"))
+        .into_iter()
+        .map(|n| {
+            (
+                n.clone(),
+                fs::read_to_string(project.join("out").join(&n)).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(before, after);
+    let check = run(&project, &["convert", "-o", "out", "--check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    fs::write(
+        project.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.28\n    ports: ['8080:80']\n",
+    )
+    .unwrap();
+    let check = run(&project, &["convert", "-o", "out", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("changed: web-deployment.yaml"), "{stderr}");
+    // --check wrote nothing.
+    assert!(
+        fs::read_to_string(project.join("out/web-deployment.yaml"))
+            .unwrap()
+            .contains("nginx:1.27")
+    );
+}
+
+#[test]
+fn a_directory_compose2kube_did_not_write_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    fs::write(
+        work.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    fs::create_dir(work.path().join("out")).unwrap();
+    fs::write(work.path().join("out/README.md"), "my notes").unwrap();
+    let refused = run(work.path(), &["convert", "-o", "out"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("did not write this directory"), "{stderr}");
+    assert_eq!(listing(&work.path().join("out")), ["README.md"]);
+    assert!(
+        run(work.path(), &["convert", "-o", "out", "--force"])
+            .status
+            .success()
+    );
+    assert!(listing(&work.path().join("out")).contains(&"web-deployment.yaml".to_owned()));
+}
+
+#[test]
+fn one_file_takes_the_stream() {
+    let work = tempfile::tempdir().unwrap();
+    fs::write(
+        work.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    assert!(
+        run(work.path(), &["convert", "-o", "all.yaml"])
+            .status
+            .success()
+    );
+    let stream = run(work.path(), &["convert"]);
+    assert_eq!(
+        fs::read(work.path().join("all.yaml")).unwrap(),
+        stream.stdout
+    );
+    assert!(
+        run(work.path(), &["convert", "-o", "all.json"])
+            .status
+            .success()
+    );
+    let json = fs::read_to_string(work.path().join("all.json")).unwrap();
+    assert!(json.contains("\"kind\": \"List\""));
+    let check = run(work.path(), &["convert", "-o", "all.yaml", "--check"]);
+    assert_eq!(check.status.code(), Some(0));
+}
