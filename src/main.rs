@@ -11,7 +11,7 @@ use compose2kube::convert;
 use compose2kube::diagnostic::{Diagnostic, Level};
 use compose2kube::files::Disk;
 use compose2kube::options::{BindMounts, Options, SecretsMode, ServiceType};
-use compose2kube::output::{directory, explain, stream};
+use compose2kube::output::{directory, explain, report, stream};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -77,15 +77,24 @@ struct ConvertArgs {
     /// With -o: write nothing; exit 1 when PATH differs from what would be written
     #[arg(long, requires = "out")]
     check: bool,
+    /// Also write the migration report (Markdown) to FILE
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Read templates (report.md.hbs) from DIR before the built-in ones
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 struct ExplainArgs {
     #[command(flatten)]
     translation: TranslationArgs,
-    /// Output format: a table for people, JSON for scripts
+    /// Output format: a table for people, JSON for scripts, the Markdown migration report
     #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
     format: ExplainFormat,
+    /// Read templates (report.md.hbs) from DIR before the built-in ones
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
 }
 
 /// How the project is translated; shared by `convert` and `explain`.
@@ -182,6 +191,7 @@ enum BindMountsArg {
 enum ExplainFormat {
     Table,
     Json,
+    Markdown,
 }
 
 #[derive(Args, Debug)]
@@ -333,6 +343,16 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
                     )));
                 }
             }
+            if let Some(path) = &args.report {
+                let text = report::render(
+                    &loaded,
+                    &conversion,
+                    &diagnostics,
+                    args.translation.namespace.as_deref(),
+                    args.templates.as_deref(),
+                )?;
+                directory::write_file(path, &text, false)?;
+            }
             let output = match &args.out {
                 Some(path) => {
                     write_out(path, &conversion.objects, &args, &mut diagnostics)?;
@@ -358,6 +378,17 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
                 ExplainFormat::Json => serde_json::to_string_pretty(&reports)
                     .map(|s| s + "\n")
                     .map_err(|e| compose::Error::project(format!("cannot render JSON: {e}")))?,
+                ExplainFormat::Markdown => {
+                    let mut all = loader_diagnostics(&loaded.warnings);
+                    all.extend(conversion.diagnostics.iter().cloned());
+                    report::render(
+                        &loaded,
+                        &conversion,
+                        &all,
+                        args.translation.namespace.as_deref(),
+                        args.templates.as_deref(),
+                    )?
+                }
             };
             // The report already holds each service's diagnostics; the project-wide ones
             // (loader warnings, networks) still go to stderr.

@@ -1,7 +1,8 @@
 //! Every project under `examples/` loads, converts and is explained, and each result matches
 //! the reviewed goldens next to it: `config.golden.yaml` (the resolved project),
 //! `manifests.golden.k8s.yaml` + `convert.stderr` (the manifests and the diagnostics) and
-//! `explain.golden.txt` (what each service became).
+//! `explain.golden.txt` (what each service became) and `report.golden.md` (the migration
+//! report).
 //! Paths inside the example print as `<dir>`. `.ci/run` validates every `*.k8s.yaml`.
 
 mod support;
@@ -70,6 +71,29 @@ fn examples_explain_to_their_goldens() {
         let shown =
             String::from_utf8_lossy(&out.stdout).replace(&dir.display().to_string(), "<dir>");
         if let Err(e) = support::check_golden(&dir.join("explain.golden.txt"), &shown) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn examples_report_to_their_goldens() {
+    let mut failures = Vec::new();
+    for dir in support::case_dirs("examples") {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let args: Vec<String> = ["explain", "compose.yaml", "--format", "markdown"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let out = support::run_in(&dir, &args, &[], None);
+        if !out.status.success() {
+            failures.push(format!("{name}: {}", String::from_utf8_lossy(&out.stderr)));
+            continue;
+        }
+        let shown =
+            String::from_utf8_lossy(&out.stdout).replace(&dir.display().to_string(), "<dir>");
+        if let Err(e) = support::check_golden(&dir.join("report.golden.md"), &shown) {
             failures.push(e);
         }
     }

@@ -196,3 +196,47 @@ fn one_file_takes_the_stream() {
     let check = run(work.path(), &["convert", "-o", "all.yaml", "--check"]);
     assert_eq!(check.status.code(), Some(0));
 }
+
+#[test]
+fn the_report_file_is_the_markdown_explanation() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wordpress");
+    let work = tempfile::tempdir().unwrap();
+    let report = work.path().join("report.md");
+    let report_arg = report.to_string_lossy().into_owned();
+    let out = run(&dir, &["convert", "compose.yaml", "--report", &report_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty(), "the manifests still go to stdout");
+    let explained = run(&dir, &["explain", "compose.yaml", "--format", "markdown"]);
+    assert_eq!(fs::read(&report).unwrap(), explained.stdout);
+}
+
+#[test]
+fn a_template_directory_replaces_the_report_template() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wordpress");
+    let templates = tempfile::tempdir().unwrap();
+    fs::write(
+        templates.path().join("report.md.hbs"),
+        "{{project}}:{{#each services}} {{service}}={{role}}{{/each}}\n",
+    )
+    .unwrap();
+    let templates_arg = templates.path().to_string_lossy().into_owned();
+    let out = run(
+        &dir,
+        &[
+            "explain",
+            "compose.yaml",
+            "--format",
+            "markdown",
+            "--templates",
+            &templates_arg,
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "blog: wordpress=Deployment db=StatefulSet\n"
+    );
+}

@@ -9,4 +9,5 @@
 
 pub mod directory;
 pub mod explain;
+pub mod report;
 pub mod stream;
