@@ -35,7 +35,7 @@ use k8s_openapi::api::core::v1::ContainerPort;
 
 use crate::classify::Classification;
 use crate::classify::peers::Reference;
-use crate::classify::ports::ListeningPort;
+use crate::classify::ports::{ListeningPort, PortSource};
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
@@ -120,6 +120,26 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     })
 }
 
+/// The port that proves a dependency up: the one its own healthcheck checks (an image's
+/// default port may not be the one this configuration serves on), else the first declared,
+/// else its image's, else one a peer uses.
+fn wait_port(ports: &[ListeningPort]) -> Option<i32> {
+    let rank = |p: &ListeningPort| match p.source {
+        PortSource::Healthcheck => 0,
+        PortSource::Declared
+        | PortSource::Exposed
+        | PortSource::Extension
+        | PortSource::ProxyLabel => 1,
+        PortSource::KnownImage => 2,
+        PortSource::Referenced { .. } => 3,
+    };
+    ports
+        .iter()
+        .filter(|p| p.protocol == "TCP")
+        .min_by_key(|p| rank(p))
+        .map(|p| p.port)
+}
+
 /// Each service's container parts, from what configuration, storage and the listening ports
 /// give it.
 fn container_parts(
@@ -150,6 +170,7 @@ fn container_parts(
             .iter()
             .find(|p| p.protocol == "TCP" && p.known())
             .map(|p| p.port);
+        part.wait_port = wait_port(ports);
         if inputs.options.network_policies {
             for net in network::pod_networks(project, name) {
                 part.pod_labels

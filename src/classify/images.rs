@@ -210,6 +210,8 @@ pub static KNOWN_IMAGES: &[KnownImage] = &[
     stateless(&["pgadmin4"], &[tcp(80)]),
     stateless(&["keycloak"], &[tcp(8080)]),
     stateless(&["mailhog", "mailpit"], &[tcp(1025), tcp(8025)]),
+    stateless(&["immich-server"], &[tcp(2283)]),
+    stateless(&["immich-machine-learning"], &[tcp(3003)]),
 ];
 
 /// The last segment of an image's repository, lower-cased: registry, namespace, tag and
@@ -315,6 +317,31 @@ pub fn non_root_group(image: &str) -> Option<i64> {
 pub struct DataDir {
     pub path: &'static str,
     pub sub_path: &'static str,
+}
+
+impl DataDir {
+    /// Whether a mount at `target` is the data directory: the recipe's path, or for
+    /// postgres the versioned layouts (`/var/lib/postgresql/18/data`, `…/18/docker`).
+    pub fn holds(&self, target: &str) -> bool {
+        let target = target.trim_end_matches('/');
+        if target == self.path {
+            return true;
+        }
+        if self.sub_path != "pgdata" {
+            return false;
+        }
+        let Some(rest) = target.strip_prefix("/var/lib/postgresql/") else {
+            return false;
+        };
+        match rest.split_once('/') {
+            Some((version, dir)) => {
+                !version.is_empty()
+                    && version.bytes().all(|b| b.is_ascii_digit())
+                    && (dir == "data" || dir == "docker")
+            }
+            None => false,
+        }
+    }
 }
 
 const DATA_DIRS: &[(&[&str], DataDir)] = &[
@@ -617,6 +644,9 @@ mod tests {
         );
         assert_eq!(data_dir("mariadb:11").map(|d| d.sub_path), Some("mysql"));
         assert!(data_dir("mongo:7").is_none() && data_dir("redis").is_none());
+        let pg = data_dir("appwrite/postgres:17").unwrap();
+        assert!(pg.holds("/var/lib/postgresql/data/") && pg.holds("/var/lib/postgresql/18/data"));
+        assert!(pg.holds("/var/lib/postgresql/18/docker") && !pg.holds("/var/lib/postgresql"));
         assert!(starts_slowly("confluentinc/cp-kafka:7.6.0") && !starts_slowly("nginx"));
     }
 

@@ -27,6 +27,9 @@ pub enum PortSource {
     Exposed,
     /// `x-kubernetes.ports`.
     Extension,
+    /// A reverse proxy's label naming the port it forwards to
+    /// (`traefik.http.services.<name>.loadbalancer.server.port`).
+    ProxyLabel,
     /// The default port of a known image.
     KnownImage,
     /// Its own healthcheck reaches it on this port.
@@ -68,6 +71,7 @@ impl ListeningPort {
             PortSource::Declared => format!("{what}: declared in ports"),
             PortSource::Exposed => format!("{what}: declared in expose"),
             PortSource::Extension => format!("{what}: declared in x-kubernetes.ports"),
+            PortSource::ProxyLabel => format!("{what}: the port its traefik label forwards to"),
             PortSource::KnownImage => format!(
                 "{what}: default port of the {} image",
                 images::repository_name(service.image.as_deref().unwrap_or_default())
@@ -96,6 +100,15 @@ fn declared(service: &Service) -> Vec<ListeningPort> {
             for port in a.max(1)..=b.min(a.saturating_add(MAX_RANGE - 1)).min(65535) {
                 out.push(ListeningPort::new(port, proto, PortSource::Exposed));
             }
+        }
+    }
+    for (key, value) in &service.labels {
+        if key.starts_with("traefik.")
+            && key.ends_with(".loadbalancer.server.port")
+            && let Ok(port) = value.trim().parse::<i32>()
+            && (1..=65535).contains(&port)
+        {
+            out.push(ListeningPort::new(port, "TCP", PortSource::ProxyLabel));
         }
     }
     if let Ok(x) = extension::of(service) {
@@ -151,7 +164,50 @@ fn healthcheck_ports(own_names: &[String], service: &Service) -> Vec<i32> {
             }
         }
     }
+    out.extend(client_port(&words, own_names));
     out
+}
+
+/// A database client checking its own server: `psql -p 5432 -h 127.0.0.1`,
+/// `pg_isready -p 6432`, `redis-cli -p 6380 ping`, `mysqladmin -P 3307 ping`. A client
+/// pointed at another host checks that host, not this service.
+fn client_port(words: &[&str], own_names: &[String]) -> Option<i32> {
+    let program = words.iter().position(|w| {
+        matches!(
+            w.rsplit('/').next().unwrap_or(w),
+            "psql"
+                | "pg_isready"
+                | "redis-cli"
+                | "valkey-cli"
+                | "mysqladmin"
+                | "mysql"
+                | "mariadb-admin"
+                | "mariadb"
+        )
+    })?;
+    let name = words[program].rsplit('/').next().unwrap_or(words[program]);
+    let port_flag = if name.starts_with("mysql") || name.starts_with("mariadb") {
+        "-P"
+    } else {
+        "-p"
+    };
+    let args = &words[program + 1..];
+    let value = |flags: &[&str]| {
+        args.windows(2)
+            .find(|w| flags.contains(&w[0]))
+            .map(|w| w[1])
+            .or_else(|| args.iter().find_map(|a| a.strip_prefix("--port=")))
+    };
+    if let Some(host) = value(&["-h", "--host"]) {
+        let local =
+            ["localhost", "127.0.0.1"].contains(&host) || own_names.iter().any(|n| n == host);
+        if !local {
+            return None;
+        }
+    }
+    value(&[port_flag, "--port"])
+        .and_then(|p| p.parse::<i32>().ok())
+        .filter(|p| (1..=65535).contains(p))
 }
 
 /// Every service of the project, in order, with its ports: declared ones first, then its
@@ -277,6 +333,18 @@ mod tests {
         assert_eq!(list("es"), [9200, 9300]);
         assert_eq!(ports["es"][1].source, PortSource::KnownImage);
         assert_eq!(list("m"), [7000, 9999]);
+        let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let port = |s: &str| {
+            let w = words(s);
+            client_port(&w.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+        };
+        assert_eq!(
+            port("psql -U postgres -p 5432 -h 127.0.0.1 -c 'select 1'"),
+            Some(5432)
+        );
+        assert_eq!(port("mysqladmin ping -P 3307 -pSECRET"), Some(3307));
+        assert_eq!(port("mysqladmin ping -p secret"), None);
+        assert_eq!(port("pg_isready -h db -p 5432"), None);
         assert!(ports["m"].iter().all(ListeningPort::known));
     }
 

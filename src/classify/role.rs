@@ -347,8 +347,13 @@ fn batch(project: &Project, name: &str, service: &Service) -> Option<Classificat
         once.unwrap_or_default()
     } else {
         format!(
-            "{} waits for it with condition service_completed_successfully",
-            dependants.join(", ")
+            "{} {} for it with condition service_completed_successfully",
+            dependants.join(", "),
+            if dependants.len() == 1 {
+                "waits"
+            } else {
+                "wait"
+            }
         )
     };
     let role = match dependants.as_slice() {

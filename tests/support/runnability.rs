@@ -325,7 +325,7 @@ fn data_directories(project: &Project, w: &Workload, findings: &mut Vec<String>)
             .and_then(Option::as_deref)
             .is_some_and(|d| d.trim_end_matches('/') != recipe.path);
         for m in items(c.get("volumeMounts")) {
-            if str_at(m, &["mountPath"]).map(|p| p.trim_end_matches('/')) == Some(recipe.path)
+            if str_at(m, &["mountPath"]).is_some_and(|p| recipe.holds(p))
                 && m.get("subPath").is_none()
                 && !moved
                 && claim_of(w, m).is_some()

@@ -286,9 +286,15 @@ fn alias_services(project: &Project, served: &[Pod], taken: &mut Vec<String>, ou
         else {
             continue;
         };
-        for alias in peers::names_of(project, pod.owner).iter().skip(1) {
+        for (i, alias) in peers::names_of(project, pod.owner).iter().enumerate() {
             let name = service_name(alias);
-            if name == pod.service_name {
+            if name != alias.to_ascii_lowercase() {
+                out.diagnostics.push(Diagnostic::note(
+                    format!("services.{}", pod.owner),
+                    format!("{alias} is not a valid Service name: peers reach it as {name} in the cluster (uses in this compose file are rewritten; update files it does not convert, such as a proxy's configuration)"),
+                ));
+            }
+            if i == 0 || name == pod.service_name {
                 continue;
             }
             if taken.contains(&name) {

@@ -74,7 +74,7 @@ pub(super) fn published(
         if p.host_ip.is_some() {
             out.push(Diagnostic::warning(
                 path.clone(),
-                "the host IP binding is not translated: Services listen on every address",
+                "the host IP binding is not translated: the ClusterIP Service is reachable from inside the cluster only, and a -public Service, when asked for, on every node address",
             ));
         }
         if p.mode == "host" {

@@ -28,6 +28,19 @@ struct Bind<'a> {
     config_map: String,
 }
 
+/// Whether the service runs a program from the directory mounted at `target`
+/// (`entrypoint: /etc/sentry/entrypoint.sh`): then the directory is configuration shipped
+/// with the project, not data, and an empty claim there would leave nothing to run.
+fn runs_from(service: &Service, target: &str) -> bool {
+    let dir = format!("{}/", target.trim_end_matches('/'));
+    service
+        .entrypoint
+        .iter()
+        .flatten()
+        .chain(service.command.iter().flatten())
+        .any(|word| word.starts_with(&dir))
+}
+
 impl Builder<'_> {
     /// A bind mount: a hostPath when asked or outside the project; inside it, a ConfigMap
     /// for files and small read-only directories, a claim for data directories.
@@ -64,7 +77,7 @@ impl Builder<'_> {
             path,
             source,
             base: &base,
-            config_map: volume_name(&[name, &base]),
+            config_map: self.config_map_name(source),
         };
         match self.files.stat(Path::new(source)).map(|e| e.kind) {
             Some(Kind::File) => {
@@ -77,17 +90,19 @@ impl Builder<'_> {
                     Self::mount(&bind.config_map, &v.target, true, Some(key)),
                 );
             }
-            Some(Kind::Dir) => self.bind_dir(&bind, v)?,
+            Some(Kind::Dir) => self.bind_dir(&bind, v, runs_from(service, &v.target))?,
             Some(_) => self.host_path(name, path, source, v, true),
-            None if looks_like_file(source) || v.read_only => self.missing_config(&bind, v),
+            None if looks_like_file(source) || v.read_only || runs_from(service, &v.target) => {
+                self.missing_config(&bind, v)
+            }
             None => self.data_dir(name, path, source, v),
         }
         Ok(())
     }
 
     /// A directory of the project: a ConfigMap when it is read-only and small, else data.
-    fn bind_dir(&mut self, bind: &Bind, v: &ServiceVolume) -> Result<(), Error> {
-        if v.read_only
+    fn bind_dir(&mut self, bind: &Bind, v: &ServiceVolume, program: bool) -> Result<(), Error> {
+        if (v.read_only || program)
             && let Some(entries) = self.small_text_dir(Path::new(bind.source))
         {
             let mut data = BTreeMap::new();
@@ -172,6 +187,27 @@ impl Builder<'_> {
         }
     }
 
+    /// The ConfigMap of a project file or directory, named after its path in the project
+    /// (`./nginx/nginx.conf` is `nginx-nginx-conf`), so that every service mounting it
+    /// shares one, as they shared the file. A top-level config of the same name keeps it.
+    fn config_map_name(&self, source: &str) -> String {
+        let relative = Path::new(source)
+            .strip_prefix(self.project_dir)
+            .map(|r| r.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| source.to_owned());
+        let name = volume_name(&[&relative]);
+        if self
+            .project
+            .configs
+            .keys()
+            .any(|k| sanitize_name(k) == name)
+        {
+            volume_name(&[&relative, "file"])
+        } else {
+            name
+        }
+    }
+
     /// A project directory holding data: a claim named after the directory (`./volumes/db`
     /// is `volumes-db`), like a named volume, so that every service that mounts the
     /// directory shares the claim as it shared the directory.
@@ -190,11 +226,16 @@ impl Builder<'_> {
         {
             claim = volume_name(&[&relative, "dir"]);
         }
+        let exists = self.files.stat(Path::new(source)).is_some();
         self.note(
             path.to_owned(),
-            format!(
-                "{source} becomes the claim {claim}; its current content is not copied into it"
-            ),
+            if exists {
+                format!(
+                    "{source} becomes the claim {claim}; its current content is not copied into it"
+                )
+            } else {
+                format!("{source} does not exist here: the claim {claim} starts empty")
+            },
         );
         let owner = self.owner(name);
         let sub_path = self.data_sub_path(name, path, &v.target, None);

@@ -198,8 +198,8 @@ impl Builder<'_> {
             .environment
             .get("PGDATA")
             .and_then(Option::as_deref)
-            .is_some_and(|d| d.trim_end_matches('/') != recipe.path);
-        if target.trim_end_matches('/') != recipe.path || moved {
+            .is_some_and(|d| d.trim_end_matches('/') != target.trim_end_matches('/'));
+        if !recipe.holds(target) || moved {
             return None;
         }
         self.note(
@@ -595,7 +595,7 @@ mod tests {
             .iter()
             .map(|c| c.metadata.name.as_deref().unwrap())
             .collect();
-        assert_eq!(cms, ["web-nginx-conf", "web-conf-d", "web-logo-bin"]);
+        assert_eq!(cms, ["nginx-conf", "conf-d", "logo-bin"]);
         assert!(s.config_maps[2].binary_data.is_some());
         let web = &s.containers["web"];
         assert_eq!(web.mounts[0].sub_path.as_deref(), Some("nginx.conf"));
@@ -606,10 +606,11 @@ mod tests {
             .map(|c| c.metadata.name.as_deref().unwrap())
             .collect();
         assert_eq!(claims, ["data", "state"]);
-        assert!(s.diagnostics.iter().any(|d| {
-            d.message
-                .contains("kubectl create configmap web-missing-conf")
-        }));
+        assert!(
+            s.diagnostics
+                .iter()
+                .any(|d| { d.message.contains("kubectl create configmap missing-conf") })
+        );
     }
 
     #[test]
@@ -645,6 +646,33 @@ mod tests {
         assert_eq!(
             s.containers["db"].mounts[0].sub_path.as_deref(),
             Some("pgdata")
+        );
+    }
+
+    #[test]
+    fn shared_files_are_one_config_map_and_programs_are_configuration() {
+        let fs = InMemory::new()
+            .file("/p/conf/app.ini", "[app]")
+            .file("/p/bin/entrypoint.sh", "#!/bin/sh");
+        let s = run(
+            "services:\n  a:\n    image: app\n    volumes: ['./conf/app.ini:/etc/app.ini:ro']\n  b:\n    image: app\n    volumes: ['./conf/app.ini:/etc/app.ini:ro']\n  c:\n    image: app\n    entrypoint: /opt/bin/entrypoint.sh\n    volumes: ['./bin:/opt/bin', './missing:/opt/tools']\n    command: [/opt/tools/run]\n",
+            fs,
+            &Options::default(),
+        )
+        .unwrap();
+        let cms: Vec<&str> = s
+            .config_maps
+            .iter()
+            .map(|c| c.metadata.name.as_deref().unwrap())
+            .collect();
+        // One ConfigMap for the file both mount; the directory c runs a program from is
+        // configuration, not an empty claim, and so is the missing one.
+        assert_eq!(cms, ["conf-app-ini", "bin"]);
+        assert!(s.claims.is_empty(), "{:?}", s.claims);
+        assert!(
+            s.diagnostics
+                .iter()
+                .any(|d| d.message.contains("kubectl create configmap missing"))
         );
     }
 

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{
     AppArmorProfile, Capabilities, Container, ContainerPort, EnvVar, ResourceRequirements,
-    SeccompProfile, SecurityContext,
+    SeccompProfile, SecurityContext, TCPSocketAction,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::build::names::{escape, sanitize_name};
 use crate::classify::{extension, images};
@@ -17,6 +18,44 @@ use crate::diagnostic::Diagnostic;
 
 use super::Inputs;
 use super::{lifecycle, probes};
+
+/// A cluster member's health check asks about the cluster (`/_cluster/health` is 503 while
+/// there is no master): as liveness or startup it would restart healthy members one after
+/// the other while the cluster forms or has lost its quorum, which restarting cannot
+/// restore. Those probes check that the process answers on its port; readiness keeps the
+/// health check.
+fn member_liveness(
+    name: &str,
+    probes: &mut probes::Probes,
+    port: Option<i32>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(liveness) = probes.liveness.as_ref() else {
+        return;
+    };
+    let port = match &liveness.http_get {
+        Some(get) => Some(get.port.clone()),
+        None => port.map(IntOrString::Int),
+    };
+    let Some(port) = port.filter(|_| liveness.tcp_socket.is_none()) else {
+        return;
+    };
+    for probe in [probes.liveness.as_mut(), probes.startup.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        probe.http_get = None;
+        probe.exec = None;
+        probe.tcp_socket = Some(TCPSocketAction {
+            port: port.clone(),
+            ..TCPSocketAction::default()
+        });
+    }
+    diagnostics.push(Diagnostic::note(
+        format!("services.{name}.healthcheck"),
+        "the startup and liveness probes of a cluster member check its port, not its health check: that one fails while the cluster forms or has no quorum, and restarting members cannot help",
+    ));
+}
 
 /// The container for one compose service (its own, a sidecar's or an initContainer's).
 /// Probes only for long-running containers: an initContainer or a Job's container ends.
@@ -50,6 +89,9 @@ pub(super) fn container(
     } else {
         probes::Probes::default()
     };
+    if inputs.clustered.iter().any(|c| c == name) {
+        member_liveness(name, &mut probes, parts.wait_port, diagnostics);
+    }
     if let Some(wanted) = &x.probes {
         if wanted.startup == Some(false) {
             probes.startup = None;

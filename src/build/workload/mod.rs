@@ -58,6 +58,9 @@ pub struct ContainerParts {
     /// The TCP port a default readiness probe may check: one the process is known to
     /// listen on (declared, or its image's), never one only guessed from a peer's URL.
     pub probe_port: Option<i32>,
+    /// The TCP port dependants wait on: the one its healthcheck checks, else a declared
+    /// one, else its image's, else one a peer uses.
+    pub wait_port: Option<i32>,
     /// The container's whole env; None: `environment` as plain values.
     pub env: Option<Vec<EnvVar>>,
     pub env_from: Vec<EnvFromSource>,
@@ -329,7 +332,11 @@ fn pod(
 
 /// Compose labels and annotations become the pod's annotations, except directives to
 /// compose tooling, already acted on.
-fn pod_annotations(service: &Service) -> BTreeMap<String, String> {
+fn pod_annotations(
+    name: &str,
+    service: &Service,
+    out: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
     let mut annotations: BTreeMap<String, String> = service
         .labels
         .iter()
@@ -341,13 +348,63 @@ fn pod_annotations(service: &Service) -> BTreeMap<String, String> {
             .iter()
             .any(|p| k.starts_with(p))
     });
+    keep_valid_keys(&mut annotations, &format!("services.{name}.labels"), out);
     annotations
+}
+
+/// Annotation keys the API server accepts: an optional DNS-subdomain prefix and `/`, then a
+/// name of at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter
+/// or digit. Compose labels have no such limits; the others are left out with a warning.
+fn keep_valid_keys(map: &mut BTreeMap<String, String>, path: &str, out: &mut Vec<Diagnostic>) {
+    map.retain(|key, _| {
+        let valid = valid_annotation_key(key);
+        if !valid {
+            out.push(Diagnostic::warning(
+                path,
+                format!("{key} is not a valid Kubernetes annotation key (a name of at most 63 characters, after an optional DNS prefix and /); not copied"),
+            ));
+        }
+        valid
+    });
+}
+
+fn valid_annotation_key(key: &str) -> bool {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && alnum(name.chars().next())
+        && alnum(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let prefix_ok = prefix.is_none_or(|p| {
+        p.len() <= 253
+            && p.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            })
+    });
+    name_ok && prefix_ok
 }
 
 /// The workload's own metadata: its name, the recommended labels, and `deploy.labels` as
 /// annotations.
-fn workload_meta(project: &Project, k8s: &str, service: &Service) -> ObjectMeta {
-    let deploy_labels: BTreeMap<String, String> = service
+fn workload_meta(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    out: &mut Vec<Diagnostic>,
+) -> ObjectMeta {
+    let k8s = sanitize_name(name);
+    let mut deploy_labels: BTreeMap<String, String> = service
         .deploy
         .as_ref()
         .map(|d| {
@@ -357,9 +414,14 @@ fn workload_meta(project: &Project, k8s: &str, service: &Service) -> ObjectMeta 
                 .collect()
         })
         .unwrap_or_default();
+    keep_valid_keys(
+        &mut deploy_labels,
+        &format!("services.{name}.deploy.labels"),
+        out,
+    );
     ObjectMeta {
-        name: Some(k8s.to_owned()),
-        labels: Some(labels(project, k8s)),
+        name: Some(k8s.clone()),
+        labels: Some(labels(project, &k8s)),
         annotations: (!deploy_labels.is_empty()).then_some(deploy_labels),
         ..ObjectMeta::default()
     }
@@ -382,9 +444,9 @@ fn workload(
     let pod = pod(inputs, name, service, role, &x, out);
     let mut pod_labels = labels(project, &k8s);
     pod_labels.extend(inputs.parts(name).pod_labels.clone());
-    let annotations = pod_annotations(service);
+    let annotations = pod_annotations(name, service, out);
     let shell = Shell {
-        metadata: workload_meta(project, &k8s, service),
+        metadata: workload_meta(project, name, service, out),
         selector: LabelSelector {
             match_labels: Some(selector(project, &k8s)),
             ..LabelSelector::default()
@@ -574,6 +636,17 @@ mod tests {
             pod.tolerations.as_ref().unwrap()[0].key.as_deref(),
             Some("dedicated")
         );
+    }
+
+    #[test]
+    fn annotation_keys_the_api_server_refuses_are_left_out() {
+        assert!(valid_annotation_key("traefik.enable"));
+        assert!(valid_annotation_key("example.com/owner"));
+        assert!(!valid_annotation_key(
+            "traefik.http.services.appwrite_realtime.loadbalancer.server.port"
+        ));
+        assert!(!valid_annotation_key("Bad_Prefix/x"));
+        assert!(!valid_annotation_key("-x"));
     }
 
     #[test]

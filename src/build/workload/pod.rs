@@ -27,7 +27,7 @@ pub(super) fn pod_settings(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     host_namespaces(pod, service);
-    name_resolution(pod, service);
+    name_resolution(pod, name, service, diagnostics);
     calls_to_itself(pod, service, own_names);
     pod.termination_grace_period_seconds = service
         .stop_grace_period
@@ -53,20 +53,33 @@ fn host_namespaces(pod: &mut PodSpec, service: &Service) {
     }
 }
 
-/// `hostname`, `domainname`, `extra_hosts` and `dns*`.
-fn name_resolution(pod: &mut PodSpec, service: &Service) {
+/// `hostname`, `domainname`, `extra_hosts` and `dns*`. `host-gateway` is Docker's name for
+/// the host; a pod has no such address (and the API server takes only IPs), so it is left
+/// out with a warning.
+fn name_resolution(
+    pod: &mut PodSpec,
+    name: &str,
+    service: &Service,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     pod.hostname = service.hostname.as_deref().map(sanitize_name);
     pod.subdomain = service.domainname.as_deref().map(sanitize_name);
-    let aliases: Vec<HostAlias> = service
-        .extra_hosts
-        .iter()
-        .flat_map(|(host, ips)| {
-            ips.iter().map(move |ip| HostAlias {
-                ip: ip.clone(),
-                hostnames: Some(vec![host.clone()]),
-            })
-        })
-        .collect();
+    let mut aliases: Vec<HostAlias> = Vec::new();
+    for (host, ips) in &service.extra_hosts {
+        for ip in ips {
+            if ip.parse::<std::net::IpAddr>().is_ok() {
+                aliases.push(HostAlias {
+                    ip: ip.clone(),
+                    hostnames: Some(vec![host.clone()]),
+                });
+            } else {
+                diagnostics.push(Diagnostic::warning(
+                    format!("services.{name}.extra_hosts"),
+                    format!("{host}:{ip}: {ip} is not an address a pod can use (host-gateway is Docker's name for its host); not translated, reach the host through a Service or the node's address"),
+                ));
+            }
+        }
+    }
     pod.host_aliases = (!aliases.is_empty()).then_some(aliases);
     if service.dns.is_empty() && service.dns_search.is_empty() && service.dns_opt.is_empty() {
         return;

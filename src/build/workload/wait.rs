@@ -78,16 +78,15 @@ fn push_wait(
             ),
         ));
     }
-    let ports = inputs
-        .parts(dep)
-        .ports
-        .clone()
-        .unwrap_or_else(|| container_ports(dep_service));
-    let first_tcp = ports
-        .iter()
-        .find(|p| p.protocol.as_deref() == Some("TCP"))
-        .map(|p| p.container_port)
-        .or_else(|| listening_ports(dep_service).first().copied());
+    let parts = inputs.parts(dep);
+    let first_tcp = match &parts.ports {
+        Some(_) => parts.wait_port,
+        None => container_ports(dep_service)
+            .iter()
+            .find(|p| p.protocol.as_deref() == Some("TCP"))
+            .map(|p| p.container_port),
+    }
+    .or_else(|| listening_ports(dep_service).first().copied());
     let Some(port) = first_tcp else {
         diagnostics.push(Diagnostic::warning(
             path,
