@@ -303,109 +303,118 @@ fn load_options(
 
 fn run(cli: Cli) -> Result<Outcome, compose::Error> {
     match cli.command {
-        Command::Config(args) => {
-            let opts = load_options(&cli.project, !args.no_interpolate, false)?;
-            let loaded = compose::load(&opts)?;
-            let output = if args.services {
-                loaded
-                    .project
-                    .services
-                    .keys()
-                    .map(|k| format!("{k}\n"))
-                    .collect()
-            } else {
-                let format = match args.format {
-                    OutputFormat::Yaml => render::Format::Yaml,
-                    OutputFormat::Json => render::Format::Json,
-                };
-                render::config(&loaded, format)?
-            };
-            Ok(Outcome {
-                output,
-                diagnostics: loader_diagnostics(&loaded.warnings),
-            })
-        }
-        Command::Convert(args) => {
-            let project = with_files(cli.project, &args.translation.paths);
-            let loaded = compose::load(&load_options(&project, true, !args.strict)?)?;
-            let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
-            let mut diagnostics = loader_diagnostics(&loaded.warnings);
-            diagnostics.extend(conversion.diagnostics.iter().cloned());
-            if args.strict {
-                let warnings: Vec<&Diagnostic> = diagnostics
-                    .iter()
-                    .filter(|d| d.level == Level::Warning)
-                    .collect();
-                if let Some(first) = warnings.first() {
-                    return Err(compose::Error::project(format!(
-                        "--strict: {} compose key(s) not fully translated; the first: {first}",
-                        warnings.len()
-                    )));
-                }
-            }
-            if let Some(path) = &args.report {
-                let text = report::render(
-                    &loaded,
-                    &conversion,
-                    &diagnostics,
-                    args.translation.namespace.as_deref(),
-                    args.templates.as_deref(),
-                )?;
-                directory::write_file(path, &text, false)?;
-            }
-            let output = match &args.out {
-                Some(path) => {
-                    write_out(path, &conversion.objects, &args, &mut diagnostics)?;
-                    String::new()
-                }
-                None => match args.format {
-                    OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
-                    OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
-                },
-            };
-            Ok(Outcome {
-                output,
-                diagnostics,
-            })
-        }
-        Command::Explain(args) => {
-            let project = with_files(cli.project, &args.translation.paths);
-            let loaded = compose::load(&load_options(&project, true, true)?)?;
-            let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
-            let reports = explain::explain(&conversion);
-            let output = match args.format {
-                ExplainFormat::Table => explain::explain_table(&reports),
-                ExplainFormat::Json => serde_json::to_string_pretty(&reports)
-                    .map(|s| s + "\n")
-                    .map_err(|e| compose::Error::project(format!("cannot render JSON: {e}")))?,
-                ExplainFormat::Markdown => {
-                    let mut all = loader_diagnostics(&loaded.warnings);
-                    all.extend(conversion.diagnostics.iter().cloned());
-                    report::render(
-                        &loaded,
-                        &conversion,
-                        &all,
-                        args.translation.namespace.as_deref(),
-                        args.templates.as_deref(),
-                    )?
-                }
-            };
-            // The report already holds each service's diagnostics; the project-wide ones
-            // (loader warnings, networks) still go to stderr.
-            let mut diagnostics = loader_diagnostics(&loaded.warnings);
-            diagnostics.extend(
-                conversion
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.service().is_none())
-                    .cloned(),
-            );
-            Ok(Outcome {
-                output,
-                diagnostics,
-            })
+        Command::Config(args) => run_config(&cli.project, &args),
+        Command::Convert(args) => run_convert(cli.project, &args),
+        Command::Explain(args) => run_explain(cli.project, &args),
+    }
+}
+
+/// `config`: the resolved project, or its service names.
+fn run_config(project: &ProjectArgs, args: &ConfigArgs) -> Result<Outcome, compose::Error> {
+    let opts = load_options(project, !args.no_interpolate, false)?;
+    let loaded = compose::load(&opts)?;
+    let output = if args.services {
+        loaded
+            .project
+            .services
+            .keys()
+            .map(|k| format!("{k}\n"))
+            .collect()
+    } else {
+        let format = match args.format {
+            OutputFormat::Yaml => render::Format::Yaml,
+            OutputFormat::Json => render::Format::Json,
+        };
+        render::config(&loaded, format)?
+    };
+    Ok(Outcome {
+        output,
+        diagnostics: loader_diagnostics(&loaded.warnings),
+    })
+}
+
+/// `convert`: the manifests on stdout or in `-o PATH`, and the report when asked.
+fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, compose::Error> {
+    let project = with_files(project, &args.translation.paths);
+    let loaded = compose::load(&load_options(&project, true, !args.strict)?)?;
+    let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
+    let mut diagnostics = loader_diagnostics(&loaded.warnings);
+    diagnostics.extend(conversion.diagnostics.iter().cloned());
+    if args.strict {
+        let warnings: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .collect();
+        if let Some(first) = warnings.first() {
+            return Err(compose::Error::project(format!(
+                "--strict: {} compose key(s) not fully translated; the first: {first}",
+                warnings.len()
+            )));
         }
     }
+    if let Some(path) = &args.report {
+        let text = report::render(
+            &loaded,
+            &conversion,
+            &diagnostics,
+            args.translation.namespace.as_deref(),
+            args.templates.as_deref(),
+        )?;
+        directory::write_file(path, &text, false)?;
+    }
+    let output = match &args.out {
+        Some(path) => {
+            write_out(path, &conversion.objects, args, &mut diagnostics)?;
+            String::new()
+        }
+        None => match args.format {
+            OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
+            OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
+        },
+    };
+    Ok(Outcome {
+        output,
+        diagnostics,
+    })
+}
+
+/// `explain`: what each service became, as a table, JSON or the Markdown report.
+fn run_explain(project: ProjectArgs, args: &ExplainArgs) -> Result<Outcome, compose::Error> {
+    let project = with_files(project, &args.translation.paths);
+    let loaded = compose::load(&load_options(&project, true, true)?)?;
+    let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
+    let reports = explain::explain(&conversion);
+    let output = match args.format {
+        ExplainFormat::Table => explain::explain_table(&reports),
+        ExplainFormat::Json => serde_json::to_string_pretty(&reports)
+            .map(|s| s + "\n")
+            .map_err(|e| compose::Error::project(format!("cannot render JSON: {e}")))?,
+        ExplainFormat::Markdown => {
+            let mut all = loader_diagnostics(&loaded.warnings);
+            all.extend(conversion.diagnostics.iter().cloned());
+            report::render(
+                &loaded,
+                &conversion,
+                &all,
+                args.translation.namespace.as_deref(),
+                args.templates.as_deref(),
+            )?
+        }
+    };
+    // The report already holds each service's diagnostics; the project-wide ones
+    // (loader warnings, networks) still go to stderr.
+    let mut diagnostics = loader_diagnostics(&loaded.warnings);
+    diagnostics.extend(
+        conversion
+            .diagnostics
+            .iter()
+            .filter(|d| d.service().is_none())
+            .cloned(),
+    );
+    Ok(Outcome {
+        output,
+        diagnostics,
+    })
 }
 
 /// `-o PATH`: one file (its extension says YAML or JSON) or a directory, written, or with
