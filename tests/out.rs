@@ -22,6 +22,14 @@ fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
+/// Every file of a directory with its text.
+fn contents(dir: &Path) -> Vec<(String, String)> {
+    listing(dir)
+        .into_iter()
+        .map(|n| (n.clone(), fs::read_to_string(dir.join(&n)).unwrap()))
+        .collect()
+}
+
 /// Compares a written directory with its golden tree; `UPDATE_GOLDEN=1` replaces the tree.
 fn check_tree(golden: &Path, written: &Path) -> Vec<String> {
     let updating = std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var_os("CI").is_none();
@@ -101,25 +109,9 @@ fn rewriting_gives_the_same_bytes_and_check_sees_drift() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let before: Vec<(String, String)> = listing(&project.join("out"))
-        .into_iter()
-        .map(|n| {
-            (
-                n.clone(),
-                fs::read_to_string(project.join("out").join(&n)).unwrap(),
-            )
-        })
-        .collect();
+    let before = contents(&project.join("out"));
     assert!(run(&project, &["convert", "-o", "out"]).status.success());
-    let after: Vec<(String, String)> = listing(&project.join("out"))
-        .into_iter()
-        .map(|n| {
-            (
-                n.clone(),
-                fs::read_to_string(project.join("out").join(&n)).unwrap(),
-            )
-        })
-        .collect();
+    let after = contents(&project.join("out"));
     assert_eq!(before, after);
     let check = run(&project, &["convert", "-o", "out", "--check"]);
     assert_eq!(
