@@ -1,8 +1,11 @@
-//! output: the finished conversion as text.
+//! output: the finished conversion as text and files.
 //!
 //! Takes the ordered objects and the conversion's roles and diagnostics; gives the YAML
-//! stream or JSON list for `kubectl` ([`stream`]) and the per-service explanation
-//! ([`explain`]). The directory, chart and report writers belong here too.
+//! stream or JSON list for `kubectl` ([`stream`]), the per-service explanation
+//! ([`explain`]), the directory of one file per object with its kustomization, written
+//! atomically and checked for drift ([`directory`]), and the migration report rendered from
+//! a handlebars template ([`report`]). The Helm chart writer belongs here too. It is the
+//! only stage that touches files it writes; it never prints.
 //!
 //! It must not decide anything about a service: what an object holds is settled by
 //! `build`, and an output only chooses how to write it down.
