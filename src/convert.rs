@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::build;
 use crate::build::names;
 use crate::build::object::{self, Object};
-use crate::classify::peers::{self, Reference};
+use crate::classify::peers::{self, Peers};
 use crate::classify::ports::{self, ListeningPort};
 use crate::classify::{self, Classification, Role};
 use crate::compose::model::Project;
@@ -68,15 +68,15 @@ pub fn convert(
         .map_err(|e| loaded.error(&format!("services.{}", e.service), e.message))?;
     names::check_names(project)
         .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
-    let references = peers::references(project, &loaded.env_files);
-    let listening = listening_ports(project, &roles, &references);
+    let peers = peers::peers(project, &loaded.env_files);
+    let listening = listening_ports(project, &roles, &peers);
     let built = build::build(&build::Inputs {
         loaded,
         files,
         options,
         roles: &roles,
         listening: &listening,
-        references: &references,
+        peers: &peers,
     })?;
     let mut objects = built.objects;
     if let Some(ns) = &options.namespace {
@@ -85,7 +85,7 @@ pub fn convert(
     object::sort(&mut objects);
     check_unique(loaded, &objects)?;
     let mut diagnostics = built.diagnostics;
-    diagnostics.extend(ports::unreachable(&listening, &references));
+    diagnostics.extend(ports::unreachable(&listening, &peers.references));
     diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
     diagnostics.dedup();
     let port_evidence = listening
@@ -101,7 +101,7 @@ pub fn convert(
     let name_evidence = project
         .services
         .keys()
-        .map(|name| (name.clone(), name_evidence(project, name, &objects)))
+        .map(|name| (name.clone(), name_evidence(&peers, name, &objects)))
         .collect();
     Ok(Conversion {
         objects,
@@ -117,9 +117,9 @@ pub fn convert(
 fn listening_ports(
     project: &Project,
     roles: &IndexMap<String, Classification>,
-    references: &IndexMap<String, Vec<Reference>>,
+    peers: &Peers,
 ) -> IndexMap<String, Vec<ListeningPort>> {
-    let mut listening = ports::listening_ports(project, references);
+    let mut listening = ports::listening_ports(project, peers);
     for (name, ports) in listening.iter_mut() {
         if matches!(
             roles.get(name).map(|c| &c.role),
@@ -132,8 +132,9 @@ fn listening_ports(
 }
 
 /// Each other name of a service with the Service that answers it.
-fn name_evidence(project: &Project, name: &str, objects: &[Object]) -> Vec<String> {
-    peers::names_of(project, name)
+fn name_evidence(peers: &Peers, name: &str, objects: &[Object]) -> Vec<String> {
+    peers
+        .names(name)
         .iter()
         .skip(1)
         .filter_map(|alias| {

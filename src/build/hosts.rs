@@ -4,27 +4,31 @@
 //! as the Service name (`api-gateway`, `svc-2fa`), with a note for each place. Done once over
 //! the finished objects so that no builder can forget a place a host name may hide in.
 
+use std::collections::HashSet;
+
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Container;
 
 use crate::build::names::{Renames, rewrite_hosts, sanitize_name, service_name};
 use crate::build::object::Object;
-use crate::classify::peers;
+use crate::classify::peers::Peers;
 use crate::compose::model::Project;
 use crate::diagnostic::Diagnostic;
 
 /// Every name compose's DNS answered that has a Service under another name in the cluster.
 /// Names that differ only in case need nothing: DNS ignores case.
-pub fn renames(project: &Project, services: &[&str]) -> Vec<(String, String)> {
+pub fn renames(peers: &Peers, services: &[&str]) -> Vec<(String, String)> {
+    let services: HashSet<&str> = services.iter().copied().collect();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<(String, String)> = Vec::new();
-    for name in project.services.keys() {
-        for n in peers::names_of(project, name) {
-            let to = service_name(&n);
-            if services.contains(&to.as_str())
+    for names in peers.names.values() {
+        for n in names {
+            let to = service_name(n);
+            if services.contains(to.as_str())
                 && to != n.to_ascii_lowercase()
-                && !out.iter().any(|(from, _)| *from == n)
+                && seen.insert(n.as_str())
             {
-                out.push((n, to));
+                out.push((n.clone(), to));
             }
         }
     }

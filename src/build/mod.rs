@@ -34,7 +34,7 @@ use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::ContainerPort;
 
 use crate::classify::Classification;
-use crate::classify::peers::Reference;
+use crate::classify::peers::Peers;
 use crate::classify::ports::{ListeningPort, PortSource};
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
@@ -51,8 +51,8 @@ pub struct Inputs<'a> {
     pub roles: &'a IndexMap<String, Classification>,
     /// The ports each service listens on, by service.
     pub listening: &'a IndexMap<String, Vec<ListeningPort>>,
-    /// Who reaches each service, and by which name.
-    pub references: &'a IndexMap<String, Vec<Reference>>,
+    /// Every service's names and who reaches it by which.
+    pub peers: &'a Peers,
 }
 
 /// The objects of a project, in no particular order, and what the builders had to say.
@@ -74,7 +74,7 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     } = *inputs;
     let project = &loaded.project;
     let mut diagnostics = coverage::untranslated(project, roles);
-    let network = network::network(project, roles, listening, inputs.references, options)
+    let network = network::network(project, roles, listening, inputs.peers, options)
         .map_err(|e| loaded.locate(e))?;
     diagnostics.extend(network.diagnostics);
     let config = configuration::configuration(loaded, files, options)?;
@@ -83,13 +83,14 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     diagnostics.extend(volumes.diagnostics);
     diagnostics.extend(config.diagnostics);
     let parts = container_parts(inputs, config.containers, volumes.containers);
-    let clustered = network::clusters(project, roles, inputs.references);
+    let clustered = network::clusters(project, roles, &inputs.peers.references);
     let (workloads, workload_diagnostics) = workload::workloads(&workload::Inputs {
         project,
         roles,
         parts: &parts,
         options,
         clustered: &clustered,
+        peers: inputs.peers,
     })
     .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
     diagnostics.extend(workload_diagnostics);
@@ -112,7 +113,7 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
         .filter(|o| matches!(o, Object::Service(_)))
         .map(Object::name)
         .collect();
-    let renames = hosts::renames(project, &service_names);
+    let renames = hosts::renames(inputs.peers, &service_names);
     diagnostics.extend(hosts::rewrite(project, &mut objects, &renames));
     Ok(Built {
         objects,

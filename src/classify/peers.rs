@@ -12,6 +12,7 @@
 //! value; elsewhere it is only *mentioned* (`discovery.seed_hosts: es01,es02,es03`), which is
 //! enough to tell that two servers know each other, but not that a host name must resolve.
 
+use aho_corasick::AhoCorasick;
 use indexmap::IndexMap;
 
 use crate::compose::model::{Project, Service};
@@ -96,87 +97,97 @@ pub fn occurrences(text: &str, name: &str) -> Vec<Occurrence> {
     if name.is_empty() {
         return out;
     }
-    let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(found) = text[from..].find(name) {
         let start = from + found;
-        let end = start + name.len();
         // Past the first character of the match, whatever its width.
         from = start + name.chars().next().map_or(1, char::len_utf8);
-        if start > 0 && !before_ok(bytes[start - 1]) {
-            continue;
-        }
-        let after = bytes.get(end).copied();
-        let port_digits: String = if after == Some(b':') {
-            text[end + 1..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect()
-        } else {
-            String::new()
-        };
-        let after_port = bytes.get(end + 1 + port_digits.len()).copied();
-        let with_port = !port_digits.is_empty() && after_port.is_none_or(|b| !name_byte(b));
-        if !with_port && after.is_some_and(|b| b == b':' || name_byte(b)) {
-            continue;
-        }
-        let written = port_digits
-            .parse::<i32>()
-            .ok()
-            .filter(|p| with_port && (1..=65535).contains(p));
-        let scheme = scheme_before(text, start);
-        let port = written.or_else(|| {
-            let scheme = scheme?.to_ascii_lowercase();
-            SCHEME_PORTS
-                .iter()
-                .find(|(s, _)| *s == scheme)
-                .map(|(_, p)| *p)
-        });
-        let host_use = with_port
-            || scheme.is_some()
-            || text[..start].ends_with('@')
-            || (start == 0 && end == text.len());
-        out.push(Occurrence {
-            start,
-            end,
-            port: if with_port && written.is_none() {
-                None
-            } else {
-                port
-            },
-            host_use,
-        });
+        out.extend(occurrence_at(text, start, start + name.len()));
     }
     out
+}
+
+/// The occurrence of a name found at `start..end` of `text`, if it stands alone there.
+pub fn occurrence_at(text: &str, start: usize, end: usize) -> Option<Occurrence> {
+    let bytes = text.as_bytes();
+    if start > 0 && !before_ok(bytes[start - 1]) {
+        return None;
+    }
+    let after = bytes.get(end).copied();
+    let port_digits: String = if after == Some(b':') {
+        text[end + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    } else {
+        String::new()
+    };
+    let after_port = bytes.get(end + 1 + port_digits.len()).copied();
+    let with_port = !port_digits.is_empty() && after_port.is_none_or(|b| !name_byte(b));
+    if !with_port && after.is_some_and(|b| b == b':' || name_byte(b)) {
+        return None;
+    }
+    let written = port_digits
+        .parse::<i32>()
+        .ok()
+        .filter(|p| with_port && (1..=65535).contains(p));
+    let scheme = scheme_before(text, start);
+    let port = written.or_else(|| {
+        let scheme = scheme?.to_ascii_lowercase();
+        SCHEME_PORTS
+            .iter()
+            .find(|(s, _)| *s == scheme)
+            .map(|(_, p)| *p)
+    });
+    let host_use = with_port
+        || scheme.is_some()
+        || text[..start].ends_with('@')
+        || (start == 0 && end == text.len());
+    Some(Occurrence {
+        start,
+        end,
+        port: if with_port && written.is_none() {
+            None
+        } else {
+            port
+        },
+        host_use,
+    })
 }
 
 /// The names compose's DNS answers for a service, its own name first, without repeats:
 /// `container_name`, `hostname`, network aliases and the aliases of `links` to it.
 pub fn names_of(project: &Project, name: &str) -> Vec<String> {
-    let mut names = vec![name.to_owned()];
-    let Some(service) = project.services.get(name) else {
-        return names;
-    };
-    let mut push = |n: &str| {
+    all_names(project).shift_remove(name).unwrap_or_else(|| vec![name.to_owned()])
+}
+
+/// [`names_of`] for every service, in one pass over the project.
+pub fn all_names(project: &Project) -> IndexMap<String, Vec<String>> {
+    let mut all: IndexMap<String, Vec<String>> = IndexMap::new();
+    let push = |names: &mut Vec<String>, n: &str| {
         if !n.is_empty() && !names.iter().any(|have| have == n) {
             names.push(n.to_owned());
         }
     };
-    service.container_name.as_deref().map(&mut push);
-    service.hostname.as_deref().map(&mut push);
-    for settings in service.networks.values().flatten() {
-        settings.aliases.iter().for_each(|a| push(a));
+    for (name, service) in &project.services {
+        let mut names = vec![name.clone()];
+        service.container_name.iter().for_each(|n| push(&mut names, n));
+        service.hostname.iter().for_each(|n| push(&mut names, n));
+        for settings in service.networks.values().flatten() {
+            settings.aliases.iter().for_each(|a| push(&mut names, a));
+        }
+        all.insert(name.clone(), names);
     }
     for other in project.services.values() {
         for link in &other.links {
             if let Some((target, alias)) = link.split_once(':')
-                && target == name
+                && let Some(names) = all.get_mut(target)
             {
-                push(alias);
+                push(names, alias);
             }
         }
     }
-    names
+    all
 }
 
 /// The texts of a service that may name its peers: environment values (with env files'),
@@ -201,44 +212,81 @@ pub fn texts<'a>(
         .collect()
 }
 
-/// Every reference to every service, by target, in the order of the services.
-pub fn references(
-    project: &Project,
-    env_files: &IndexMap<String, IndexMap<String, String>>,
-) -> IndexMap<String, Vec<Reference>> {
-    let names: IndexMap<&str, Vec<String>> = project
-        .services
-        .keys()
-        .map(|n| (n.as_str(), names_of(project, n)))
-        .collect();
-    let mut out: IndexMap<String, Vec<Reference>> = project
-        .services
-        .keys()
-        .map(|n| (n.clone(), Vec::new()))
-        .collect();
-    for (client, client_service) in &project.services {
-        let texts = texts(client_service, env_files);
-        for (target, target_names) in &names {
-            if *target == client {
-                continue;
-            }
-            for name in target_names {
-                for text in &texts {
-                    for o in occurrences(text, name) {
-                        if let Some(refs) = out.get_mut(*target) {
-                            refs.push(Reference {
-                                by: client.clone(),
-                                name: name.clone(),
-                                port: o.port,
-                                host_use: o.host_use,
-                            });
+/// Who reaches whom: every service's names, and every use of them by its peers.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    /// By service, the names compose's DNS answered for it, its own first.
+    pub names: IndexMap<String, Vec<String>>,
+    /// By service, in the order of the services, every use of its names by another.
+    pub references: IndexMap<String, Vec<Reference>>,
+}
+
+impl Peers {
+    /// The names of a service, its own first.
+    pub fn names(&self, service: &str) -> &[String] {
+        self.names.get(service).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Every service's names and every reference to them. One automaton over all names scans
+/// each text once, so the work grows with the size of the project, not its square.
+pub fn peers(project: &Project, env_files: &IndexMap<String, IndexMap<String, String>>) -> Peers {
+    let names = all_names(project);
+    // Each distinct name once, with the (target, rank of the name) pairs it stands for.
+    let mut patterns: IndexMap<&str, Vec<(usize, usize)>> = IndexMap::new();
+    for (t, target_names) in names.values().enumerate() {
+        for (rank, name) in target_names.iter().enumerate() {
+            patterns.entry(name.as_str()).or_default().push((t, rank));
+        }
+    }
+    let automaton = AhoCorasick::new(patterns.keys());
+    // (target, client, rank, text, position) keeps the order a per-pair search gave.
+    let mut found: Vec<(usize, usize, usize, usize, usize, Reference)> = Vec::new();
+    if let Ok(automaton) = &automaton {
+        for (c, (client, service)) in project.services.iter().enumerate() {
+            for (x, text) in texts(service, env_files).into_iter().enumerate() {
+                for m in automaton.find_overlapping_iter(text) {
+                    let Some(o) = occurrence_at(text, m.start(), m.end()) else {
+                        continue;
+                    };
+                    let (name, targets) = patterns
+                        .get_index(m.pattern().as_usize())
+                        .expect("a pattern of the automaton");
+                    for &(t, rank) in targets {
+                        if t == c {
+                            continue;
                         }
+                        found.push((t, c, rank, x, o.start, Reference {
+                            by: client.clone(),
+                            name: (*name).to_owned(),
+                            port: o.port,
+                            host_use: o.host_use,
+                        }));
                     }
                 }
             }
         }
     }
-    out
+    found.sort_by_key(|f| (f.0, f.1, f.2, f.3, f.4));
+    let mut references: IndexMap<String, Vec<Reference>> = project
+        .services
+        .keys()
+        .map(|n| (n.clone(), Vec::new()))
+        .collect();
+    for (t, _, _, _, _, reference) in found {
+        if let Some((_, refs)) = references.get_index_mut(t) {
+            refs.push(reference);
+        }
+    }
+    Peers { names, references }
+}
+
+/// Every reference to every service, by target, in the order of the services.
+pub fn references(
+    project: &Project,
+    env_files: &IndexMap<String, IndexMap<String, String>>,
+) -> IndexMap<String, Vec<Reference>> {
+    peers(project, env_files).references
 }
 
 #[cfg(test)]

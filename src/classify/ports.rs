@@ -214,10 +214,7 @@ fn client_port(words: &[&str], own_names: &[String]) -> Option<i32> {
 /// image's defaults (a server listens on them whatever it publishes: Elasticsearch's
 /// transport port 9300 next to a published 9200), then those its own healthcheck and its
 /// peers reach it on.
-pub fn listening_ports(
-    project: &Project,
-    references: &IndexMap<String, Vec<peers::Reference>>,
-) -> IndexMap<String, Vec<ListeningPort>> {
+pub fn listening_ports(project: &Project, peers: &peers::Peers) -> IndexMap<String, Vec<ListeningPort>> {
     let mut all: IndexMap<String, Vec<ListeningPort>> = IndexMap::new();
     for (name, service) in &project.services {
         let mut ports = Vec::new();
@@ -233,14 +230,13 @@ pub fn listening_ports(
                 );
             }
         }
-        let own = peers::names_of(project, name);
-        for port in healthcheck_ports(&own, service) {
+        for port in healthcheck_ports(peers.names(name), service) {
             push_unique(
                 &mut ports,
                 ListeningPort::new(port, "TCP", PortSource::Healthcheck),
             );
         }
-        for r in references.get(name).into_iter().flatten() {
+        for r in peers.references.get(name).into_iter().flatten() {
             if let Some(port) = r.port.filter(|_| r.host_use) {
                 push_unique(
                     &mut ports,
@@ -292,7 +288,7 @@ mod tests {
         let p = project(
             "services:\n  web:\n    image: app\n    ports: ['8080:80', '53:53/udp']\n    expose: ['9000-9001']\n    environment:\n      DB: postgres://u@db:5432/x\n      CACHE: redis://cache:6380\n  db:\n    image: postgres:16\n  cache:\n    image: redis\n  api:\n    image: app\n    x-kubernetes: {ports: [7000]}\n",
         );
-        let ports = listening_ports(&p, &peers::references(&p, &IndexMap::new()));
+        let ports = listening_ports(&p, &peers::peers(&p, &IndexMap::new()));
         let list = |s: &str| -> Vec<(i32, String)> {
             ports[s]
                 .iter()
@@ -328,7 +324,7 @@ mod tests {
         let p = project(
             "services:\n  es:\n    image: elasticsearch:8.15.0\n    ports: ['9200:9200']\n  m:\n    image: app\n    healthcheck:\n      test: [CMD-SHELL, 'nc -z localhost 7000 && curl -f http://m:9999/x']\n",
         );
-        let ports = listening_ports(&p, &IndexMap::new());
+        let ports = listening_ports(&p, &peers::peers(&p, &IndexMap::new()));
         let list = |s: &str| ports[s].iter().map(|p| p.port).collect::<Vec<_>>();
         assert_eq!(list("es"), [9200, 9300]);
         assert_eq!(ports["es"][1].source, PortSource::KnownImage);
@@ -352,7 +348,7 @@ mod tests {
     fn expose_ranges_are_capped() {
         let p = project("services:\n  x:\n    image: app\n    expose: ['1-65535']\n");
         assert_eq!(
-            listening_ports(&p, &IndexMap::new())["x"].len(),
+            listening_ports(&p, &peers::Peers::default())["x"].len(),
             MAX_RANGE as usize
         );
     }

@@ -27,6 +27,8 @@ mod ingress;
 mod policy;
 mod service;
 
+use std::collections::{HashMap, HashSet};
+
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::Service as KubeService;
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
@@ -34,7 +36,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::build::names::{labels, sanitize_name, service_name};
 use crate::classify::extension::{self, ServiceType};
-use crate::classify::peers::{self, Reference};
+use crate::classify::peers::{Peers, Reference};
 use crate::classify::ports::ListeningPort;
 use crate::classify::{Classification, Role};
 use crate::compose::Error;
@@ -82,13 +84,14 @@ pub fn network(
     project: &Project,
     roles: &IndexMap<String, Classification>,
     ports: &IndexMap<String, Vec<ListeningPort>>,
-    references: &IndexMap<String, Vec<Reference>>,
+    peers: &Peers,
     options: &Options,
 ) -> Result<Network, Error> {
+    let references = &peers.references;
     let mut out = Network::default();
     let pods = serving_pods(roles, ports);
     let mut served: Vec<Pod> = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let clustered = clusters(project, roles, references);
     let flag_hosts = ingress::flag_hosts(project, &pods, options);
     for (owner, pod_ports) in &pods {
@@ -105,13 +108,13 @@ pub fn network(
             service_name: service_name(owner),
         };
         if pod_network(project, roles, options, &pod, &flag_hosts, &mut out)? {
-            taken.push(pod.service_name.clone());
+            taken.insert(pod.service_name.clone());
             served.push(pod);
         } else {
-            note_unresolved_names(project, owner, references, &mut out);
+            note_unresolved_names(peers, owner, &mut out);
         }
     }
-    alias_services(project, &served, &mut taken, &mut out);
+    alias_services(peers, &served, &mut taken, &mut out);
     if options.network_policies {
         policy::policies(project, roles, &mut out);
     } else {
@@ -244,13 +247,9 @@ fn pod_network(
 }
 
 /// A pod without a Service answers none of its other names: a warning when a peer uses one.
-fn note_unresolved_names(
-    project: &Project,
-    owner: &str,
-    references: &IndexMap<String, Vec<Reference>>,
-    out: &mut Network,
-) {
-    let names = peers::names_of(project, owner);
+fn note_unresolved_names(peers: &Peers, owner: &str, out: &mut Network) {
+    let references = &peers.references;
+    let names = peers.names(owner);
     let used: Vec<&str> = names[1..]
         .iter()
         .filter(|n| {
@@ -276,17 +275,21 @@ fn note_unresolved_names(
 /// The other names compose's DNS answered for a pod (`container_name`, `hostname`, network
 /// and `links` aliases), each a Service like its main one, so that peers that use them
 /// still reach it. A name another Service already has stays that Service's, with a warning.
-fn alias_services(project: &Project, served: &[Pod], taken: &mut Vec<String>, out: &mut Network) {
+fn alias_services(peers: &Peers, served: &[Pod], taken: &mut HashSet<String>, out: &mut Network) {
+    let by_name: HashMap<String, usize> = out
+        .services
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((s.metadata.name.clone()?, i)))
+        .collect();
     for pod in served {
-        let Some(main) = out
-            .services
-            .iter()
-            .find(|s| s.metadata.name.as_ref() == Some(&pod.service_name))
-            .cloned()
+        let Some(main) = by_name
+            .get(&pod.service_name)
+            .map(|i| out.services[*i].clone())
         else {
             continue;
         };
-        for (i, alias) in peers::names_of(project, pod.owner).iter().enumerate() {
+        for (i, alias) in peers.names(pod.owner).iter().enumerate() {
             let name = service_name(alias);
             if name != alias.to_ascii_lowercase() {
                 out.diagnostics.push(Diagnostic::note(
@@ -304,7 +307,7 @@ fn alias_services(project: &Project, served: &[Pod], taken: &mut Vec<String>, ou
                 ));
                 continue;
             }
-            taken.push(name.clone());
+            taken.insert(name.clone());
             let mut alias_service = main.clone();
             alias_service.metadata.name = Some(name);
             out.services.push(alias_service);
@@ -335,9 +338,9 @@ mod tests {
         .unwrap()
         .project;
         let roles = crate::classify::classify(&project).unwrap();
-        let references = crate::classify::peers::references(&project, &IndexMap::new());
-        let ports = crate::classify::ports::listening_ports(&project, &references);
-        network(&project, &roles, &ports, &references, options)
+        let peers = crate::classify::peers::peers(&project, &IndexMap::new());
+        let ports = crate::classify::ports::listening_ports(&project, &peers);
+        network(&project, &roles, &ports, &peers, options)
     }
 
     fn ports_of(s: &KubeService) -> Vec<(String, i32, String)> {

@@ -36,7 +36,7 @@ use crate::build::names::{
     NameCollision, check_names, labels, sanitize_name, selector, service_name,
 };
 use crate::classify::extension::{self, XKubernetes};
-use crate::classify::peers;
+use crate::classify::peers::Peers;
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
 use crate::diagnostic::Diagnostic;
@@ -84,6 +84,8 @@ pub struct Inputs<'a> {
     pub options: &'a Options,
     /// Services whose Service publishes pods before they are ready (cluster members).
     pub clustered: &'a [String],
+    /// Every service's names and who reaches it.
+    pub peers: &'a Peers,
 }
 
 impl Inputs<'_> {
@@ -303,13 +305,13 @@ fn pod(
         ..PodSpec::default()
     };
     let selector_labels = selector(inputs.project, &sanitize_name(name));
-    let own_names = peers::names_of(inputs.project, name);
+    let own_names = inputs.peers.names(name);
     pod::pod_settings(
         &mut spec,
         name,
         service,
         x,
-        &own_names,
+        own_names,
         &selector_labels,
         out,
     );
@@ -612,6 +614,7 @@ mod tests {
             parts: &IndexMap::new(),
             options: &Options::default(),
             clustered: &[],
+            peers: &Peers::default(),
         })
         .unwrap();
         let Workload::Deployment(d) = &objects[0] else {
