@@ -158,7 +158,9 @@ pub fn occurrence_at(text: &str, start: usize, end: usize) -> Option<Occurrence>
 /// The names compose's DNS answers for a service, its own name first, without repeats:
 /// `container_name`, `hostname`, network aliases and the aliases of `links` to it.
 pub fn names_of(project: &Project, name: &str) -> Vec<String> {
-    all_names(project).shift_remove(name).unwrap_or_else(|| vec![name.to_owned()])
+    all_names(project)
+        .shift_remove(name)
+        .unwrap_or_else(|| vec![name.to_owned()])
 }
 
 /// [`names_of`] for every service, in one pass over the project.
@@ -171,7 +173,10 @@ pub fn all_names(project: &Project) -> IndexMap<String, Vec<String>> {
     };
     for (name, service) in &project.services {
         let mut names = vec![name.clone()];
-        service.container_name.iter().for_each(|n| push(&mut names, n));
+        service
+            .container_name
+            .iter()
+            .for_each(|n| push(&mut names, n));
         service.hostname.iter().for_each(|n| push(&mut names, n));
         for settings in service.networks.values().flatten() {
             settings.aliases.iter().for_each(|a| push(&mut names, a));
@@ -256,12 +261,19 @@ pub fn peers(project: &Project, env_files: &IndexMap<String, IndexMap<String, St
                         if t == c {
                             continue;
                         }
-                        found.push((t, c, rank, x, o.start, Reference {
-                            by: client.clone(),
-                            name: (*name).to_owned(),
-                            port: o.port,
-                            host_use: o.host_use,
-                        }));
+                        found.push((
+                            t,
+                            c,
+                            rank,
+                            x,
+                            o.start,
+                            Reference {
+                                by: client.clone(),
+                                name: (*name).to_owned(),
+                                port: o.port,
+                                host_use: o.host_use,
+                            },
+                        ));
                     }
                 }
             }

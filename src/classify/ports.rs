@@ -214,7 +214,10 @@ fn client_port(words: &[&str], own_names: &[String]) -> Option<i32> {
 /// image's defaults (a server listens on them whatever it publishes: Elasticsearch's
 /// transport port 9300 next to a published 9200), then those its own healthcheck and its
 /// peers reach it on.
-pub fn listening_ports(project: &Project, peers: &peers::Peers) -> IndexMap<String, Vec<ListeningPort>> {
+pub fn listening_ports(
+    project: &Project,
+    peers: &peers::Peers,
+) -> IndexMap<String, Vec<ListeningPort>> {
     let mut all: IndexMap<String, Vec<ListeningPort>> = IndexMap::new();
     for (name, service) in &project.services {
         let mut ports = Vec::new();
