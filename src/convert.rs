@@ -4,6 +4,8 @@
 //! the diagnostics of every stage sorted by service and key, and what `explain` needs. It
 //! renders nothing (that is [`crate::output`]) and prints nothing: the binary does.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -98,10 +100,11 @@ pub fn convert(
             )
         })
         .collect();
+    let selected = selected_pods(&objects);
     let name_evidence = project
         .services
         .keys()
-        .map(|name| (name.clone(), name_evidence(&peers, name, &objects)))
+        .map(|name| (name.clone(), name_evidence(&peers, name, &selected)))
         .collect();
     Ok(Conversion {
         objects,
@@ -131,23 +134,28 @@ fn listening_ports(
     listening
 }
 
+/// The pod (its `app.kubernetes.io/name`) behind each Service, by the Service's name.
+fn selected_pods(objects: &[Object]) -> HashMap<&str, &str> {
+    objects
+        .iter()
+        .filter(|o| matches!(o, Object::Service(_)))
+        .filter_map(|o| {
+            let labels = o.metadata().labels.as_ref()?;
+            Some((o.name(), labels.get("app.kubernetes.io/name")?.as_str()))
+        })
+        .collect()
+}
+
 /// Each other name of a service with the Service that answers it.
-fn name_evidence(peers: &Peers, name: &str, objects: &[Object]) -> Vec<String> {
+fn name_evidence(peers: &Peers, name: &str, selected: &HashMap<&str, &str>) -> Vec<String> {
+    let pod = names::sanitize_name(name);
     peers
         .names(name)
         .iter()
         .skip(1)
         .filter_map(|alias| {
             let service = names::service_name(alias);
-            let answered = objects.iter().any(|o| {
-                matches!(o, Object::Service(_))
-                    && o.name() == service
-                    && o.metadata()
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get("app.kubernetes.io/name"))
-                        .is_some_and(|n| *n == names::sanitize_name(name))
-            });
+            let answered = selected.get(service.as_str()) == Some(&pod.as_str());
             answered.then(|| format!("{alias}: Service {service}"))
         })
         .collect()

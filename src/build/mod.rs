@@ -74,7 +74,8 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     } = *inputs;
     let project = &loaded.project;
     let mut diagnostics = coverage::untranslated(project, roles);
-    let network = network::network(project, roles, listening, inputs.peers, options)
+    let members = crate::classify::role::pod_members(roles);
+    let network = network::network(project, roles, listening, inputs.peers, &members, options)
         .map_err(|e| loaded.locate(e))?;
     diagnostics.extend(network.diagnostics);
     let config = configuration::configuration(loaded, files, options)?;
@@ -91,6 +92,7 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
         options,
         clustered: &clustered,
         peers: inputs.peers,
+        members: &members,
     })
     .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
     diagnostics.extend(workload_diagnostics);

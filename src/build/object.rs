@@ -9,7 +9,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::build::workload::Workload;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serializes as the object itself (untagged), as `kubectl` reads it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum Object {
     Namespace(Box<Namespace>),
     ConfigMap(Box<ConfigMap>),
@@ -90,18 +92,7 @@ impl Object {
 
     /// The object as JSON, `apiVersion` and `kind` first.
     pub fn to_json(&self) -> serde_json::Value {
-        let value = match self {
-            Object::Namespace(o) => serde_json::to_value(o),
-            Object::ConfigMap(o) => serde_json::to_value(o),
-            Object::Secret(o) => serde_json::to_value(o),
-            Object::PersistentVolumeClaim(o) => serde_json::to_value(o),
-            Object::Service(o) => serde_json::to_value(o),
-            Object::Workload(w) => return w.to_json(),
-            Object::Ingress(o) => serde_json::to_value(o),
-            Object::PodDisruptionBudget(o) => serde_json::to_value(o),
-            Object::NetworkPolicy(o) => serde_json::to_value(o),
-        };
-        value.unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 

@@ -9,6 +9,8 @@
 //! kompose's `kompose.controller.type`; schedules from `x-kubernetes.schedule`,
 //! `compose2kube.schedule` or `kompose.cronjob.schedule`.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 
 use crate::classify::extension::{self, XKubernetes};
@@ -71,9 +73,14 @@ impl std::fmt::Display for ClassifyError {
 
 /// Classifies every service of the project, in the project's order.
 pub fn classify(project: &Project) -> Result<IndexMap<String, Classification>, ClassifyError> {
+    let waiting = completion_dependants(project);
     let mut out = IndexMap::new();
     for (name, service) in &project.services {
-        out.insert(name.clone(), classify_one(project, name, service)?);
+        let dependants = waiting.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+        out.insert(
+            name.clone(),
+            classify_one(project, name, service, dependants)?,
+        );
     }
     Ok(out)
 }
@@ -265,18 +272,31 @@ fn is_known_server(service: &Service) -> bool {
         .is_some_and(|k| k.stateful.is_some() || !k.ports.is_empty() && !k.companion)
 }
 
-/// Services that wait for `name` to complete successfully, in project order.
-fn completion_dependants<'a>(project: &'a Project, name: &str) -> Vec<&'a str> {
-    project
-        .services
-        .iter()
-        .filter(|(_, s)| {
-            s.depends_on
-                .get(name)
-                .is_some_and(|d| d.condition == "service_completed_successfully")
-        })
-        .map(|(n, _)| n.as_str())
-        .collect()
+/// The services that run in another's pod (its sidecars and initContainers), by the
+/// service whose pod holds them, in project order: builders look a pod's members up here
+/// instead of scanning every role for each pod.
+pub fn pod_members(roles: &IndexMap<String, Classification>) -> HashMap<&str, Vec<&str>> {
+    let mut members: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, class) in roles {
+        if let Role::Sidecar { of } | Role::Init { of } = &class.role {
+            members.entry(of).or_default().push(name);
+        }
+    }
+    members
+}
+
+/// For each service, those that wait for it to complete successfully, in project order:
+/// one pass over every dependency, so that classifying stays linear in the project.
+fn completion_dependants(project: &Project) -> HashMap<&str, Vec<&str>> {
+    let mut waiting: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, service) in &project.services {
+        for (dependency, d) in &service.depends_on {
+            if d.condition == "service_completed_successfully" {
+                waiting.entry(dependency).or_default().push(name);
+            }
+        }
+    }
+    waiting
 }
 
 /// The rules of DESIGN §3 in their order of precedence: the first that applies wins.
@@ -284,6 +304,7 @@ fn classify_one(
     project: &Project,
     name: &str,
     service: &Service,
+    dependants: &[&str],
 ) -> Result<Classification, ClassifyError> {
     let x = extension::of(service).map_err(|message| ClassifyError {
         service: name.to_owned(),
@@ -298,7 +319,7 @@ fn classify_one(
     }
     Ok(daemon(service)
         .or_else(|| scheduled(service, &x))
-        .or_else(|| batch(project, name, service))
+        .or_else(|| batch(name, service, dependants))
         .or_else(|| sidecar(project, name, service))
         .or_else(|| stateful(name, service))
         .unwrap_or_else(|| Classification {
@@ -330,8 +351,7 @@ fn scheduled(service: &Service, x: &XKubernetes) -> Option<Classification> {
 
 /// Runs to completion: others wait for it to finish (the only one: an initContainer of
 /// it), or it restarts never or on failure and serves nothing.
-fn batch(project: &Project, name: &str, service: &Service) -> Option<Classification> {
-    let dependants = completion_dependants(project, name);
+fn batch(name: &str, service: &Service, dependants: &[&str]) -> Option<Classification> {
     let serves = publishes(service) || is_known_server(service);
     let once = match runs_once(service) {
         Some(policy) => Some(format!(
@@ -356,7 +376,7 @@ fn batch(project: &Project, name: &str, service: &Service) -> Option<Classificat
             }
         )
     };
-    let role = match dependants.as_slice() {
+    let role = match dependants {
         [only] => Role::Init {
             of: (*only).to_owned(),
         },

@@ -39,9 +39,16 @@ pub fn config(loaded: &Loaded, format: Format) -> Result<String, Error> {
 /// Long single-line strings stay on one line (a folded `>` scalar would split commands and
 /// URLs across lines, hard to grep and diff); multi-line strings keep the literal `|` style.
 pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    let mut out = String::new();
+    write_yaml(&mut out, value)?;
+    Ok(out)
+}
+
+/// [`to_yaml`] appended to `out`: a stream of many documents is written into one buffer.
+pub fn write_yaml<T: serde::Serialize>(out: &mut String, value: &T) -> Result<(), Error> {
     let mut options = serde_saphyr::SerializerOptions::default();
     options.folded_wrap_chars = usize::MAX;
-    serde_saphyr::to_string_with_options(value, options)
+    serde_saphyr::to_fmt_writer_with_options(out, value, options)
         .map_err(|e| Error::project(format!("cannot render YAML: {e}")))
 }
 

@@ -44,7 +44,7 @@ pub fn files(objects: &[Object]) -> Result<Vec<File>, Error> {
                 object.name(),
                 object.kind().to_ascii_lowercase()
             ),
-            content: render::to_yaml(&object.to_json())?,
+            content: render::to_yaml(object)?,
             secret: matches!(object, Object::Secret(_)),
         });
     }

@@ -1,6 +1,8 @@
 //! `explain`: what each service became and why, from a finished [`Conversion`], as a table
 //! for people or as JSON for scripts.
 
+use std::collections::HashMap;
+
 use crate::build::names::sanitize_name;
 use crate::build::object::Object;
 use crate::classify::Role;
@@ -24,6 +26,7 @@ pub struct ServiceReport {
 
 /// One report per service, in the project's order.
 pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
+    let index = Index::new(conversion);
     conversion
         .roles
         .iter()
@@ -32,35 +35,11 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
                 Role::Sidecar { of } | Role::Init { of } => of.as_str(),
                 _ => name.as_str(),
             };
-            let owner_k8s = sanitize_name(owner);
-            let referenced = conversion
-                .objects
-                .iter()
-                .find(|o| matches!(o, Object::Workload(_)) && o.name() == owner_k8s)
-                .map(|w| references(&w.to_json()))
-                .unwrap_or_default();
-            let objects = conversion
-                .objects
-                .iter()
-                .filter(|o| {
-                    belongs_to(o, &owner_k8s)
-                        || referenced
-                            .iter()
-                            .any(|(kind, name)| o.kind() == *kind && o.name() == name)
-                })
-                .map(|o| format!("{}/{}", o.kind(), o.name()))
-                .collect();
-            let diagnostics = conversion
-                .diagnostics
-                .iter()
-                .filter(|d| d.service() == Some(name.as_str()))
-                .map(|d| format!("{}: {d}", d.level.as_str()))
-                .collect();
             ServiceReport {
                 service: name.clone(),
                 role: class.role.name(),
                 reason: class.reason.clone(),
-                objects,
+                objects: index.objects_of(&sanitize_name(owner)),
                 ports: conversion
                     .port_evidence
                     .get(name)
@@ -71,10 +50,83 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
                     .get(name)
                     .cloned()
                     .unwrap_or_default(),
-                diagnostics,
+                diagnostics: index
+                    .diagnostics
+                    .get(name.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
             }
         })
         .collect()
+}
+
+/// The conversion's objects and diagnostics by the names a report looks them up by, built
+/// in one pass so that `explain` stays linear in the size of the project.
+struct Index<'a> {
+    objects: &'a [Object],
+    /// The first workload of each name.
+    workloads: HashMap<&'a str, &'a Object>,
+    /// Positions of the objects that belong to a pod, by its workload's name.
+    owned: HashMap<&'a str, Vec<usize>>,
+    /// Positions of the objects of each kind and name.
+    named: HashMap<(&'static str, &'a str), Vec<usize>>,
+    /// The diagnostics about each service, as printed.
+    diagnostics: HashMap<&'a str, Vec<String>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(conversion: &'a Conversion) -> Self {
+        let objects = conversion.objects.as_slice();
+        let mut index = Index {
+            objects,
+            workloads: HashMap::new(),
+            owned: HashMap::new(),
+            named: HashMap::new(),
+            diagnostics: HashMap::new(),
+        };
+        for (i, o) in objects.iter().enumerate() {
+            if matches!(o, Object::Workload(_)) {
+                index.workloads.entry(o.name()).or_insert(o);
+            }
+            index.named.entry((o.kind(), o.name())).or_default().push(i);
+            for owner in owners(o) {
+                index.owned.entry(owner).or_default().push(i);
+            }
+        }
+        for d in &conversion.diagnostics {
+            if let Some(service) = d.service() {
+                let line = format!("{}: {d}", d.level.as_str());
+                index.diagnostics.entry(service).or_default().push(line);
+            }
+        }
+        index
+    }
+
+    /// `Kind/name` of the objects that serve the pod of the workload named `owner`, in the
+    /// order of the output.
+    fn objects_of(&self, owner: &str) -> Vec<String> {
+        let referenced = self
+            .workloads
+            .get(owner)
+            .map(|w| references(&w.to_json()))
+            .unwrap_or_default();
+        let mut positions: Vec<usize> = self.owned.get(owner).cloned().unwrap_or_default();
+        for (kind, name) in &referenced {
+            positions.extend(
+                self.named
+                    .get(&(*kind, name.as_str()))
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        positions
+            .into_iter()
+            .map(|i| &self.objects[i])
+            .map(|o| format!("{}/{}", o.kind(), o.name()))
+            .collect()
+    }
 }
 
 /// The ConfigMaps, Secrets and claims a workload's pod template names.
@@ -145,17 +197,20 @@ pub fn explain_table(reports: &[ServiceReport]) -> String {
     out
 }
 
-/// Whether an object serves the pod of the workload named `owner`: the workload itself, the
-/// objects named after it, and what its pod template refers to.
-fn belongs_to(object: &Object, owner: &str) -> bool {
-    if object.name() == owner {
-        return !matches!(object, Object::Namespace(_));
+/// The workloads whose pods an object serves: the one it is named after, and the one its
+/// `app.kubernetes.io/name` label selects (objects named after it, and what its pod
+/// template refers to, are found by name).
+fn owners(object: &Object) -> Vec<&str> {
+    if matches!(object, Object::Namespace(_)) {
+        return Vec::new();
     }
-    let selected = object
+    let mut owners = vec![object.name()];
+    let label = object
         .metadata()
         .labels
         .as_ref()
         .and_then(|l| l.get("app.kubernetes.io/name"))
-        .is_some_and(|n| n == owner);
-    selected && !matches!(object, Object::Namespace(_))
+        .map(String::as_str);
+    owners.extend(label.filter(|l| *l != object.name()));
+    owners
 }

@@ -9,7 +9,7 @@ pub fn to_yaml_stream(objects: &[Object]) -> Result<String, Error> {
     let mut out = String::new();
     for object in objects {
         out.push_str("---\n");
-        out.push_str(&render::to_yaml(&object.to_json())?);
+        render::write_yaml(&mut out, object)?;
     }
     Ok(out)
 }

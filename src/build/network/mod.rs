@@ -85,6 +85,7 @@ pub fn network(
     roles: &IndexMap<String, Classification>,
     ports: &IndexMap<String, Vec<ListeningPort>>,
     peers: &Peers,
+    members: &HashMap<&str, Vec<&str>>,
     options: &Options,
 ) -> Result<Network, Error> {
     let references = &peers.references;
@@ -103,11 +104,20 @@ pub fn network(
             service,
             ports: pod_ports,
             stateful: matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet)),
-            clustered: clustered.iter().any(|c| c == owner),
+            clustered: clustered.contains(*owner),
             k8s: sanitize_name(owner),
             service_name: service_name(owner),
         };
-        if pod_network(project, roles, options, &pod, &flag_hosts, &mut out)? {
+        let sidecars = members.get(*owner).map_or(&[][..], Vec::as_slice);
+        if pod_network(
+            project,
+            roles,
+            sidecars,
+            options,
+            &pod,
+            &flag_hosts,
+            &mut out,
+        )? {
             taken.insert(pod.service_name.clone());
             served.push(pod);
         } else {
@@ -131,7 +141,7 @@ pub fn clusters(
     project: &Project,
     roles: &IndexMap<String, Classification>,
     references: &IndexMap<String, Vec<Reference>>,
-) -> Vec<String> {
+) -> HashSet<String> {
     let stateful = |n: &str| matches!(roles.get(n).map(|c| &c.role), Some(Role::StatefulSet));
     let names = |target: &str, by: &str| {
         references
@@ -144,9 +154,12 @@ pub fn clusters(
         .filter(|(name, _)| stateful(name))
         .filter(|(name, service)| {
             let x = extension::of(service).unwrap_or_default();
+            // Only the services that name it can be its peers: its references, not the
+            // whole project, keep this linear.
             crate::build::workload::replicas(service, &x).is_some_and(|r| r > 1)
-                || project.services.keys().any(|other| {
-                    other != *name && stateful(other) && names(name, other) && names(other, name)
+                || references.get(*name).is_some_and(|refs| {
+                    refs.iter()
+                        .any(|r| r.by != **name && stateful(&r.by) && names(&r.by, name))
                 })
         })
         .map(|(name, _)| name.clone())
@@ -202,6 +215,7 @@ fn serving_pods<'a>(
 fn pod_network(
     project: &Project,
     roles: &IndexMap<String, Classification>,
+    members: &[&str],
     options: &Options,
     pod: &Pod,
     flag_hosts: &[&str],
@@ -213,9 +227,11 @@ fn pod_network(
     out.services.extend(cluster);
     // Published ports of the pod's containers (its own and its sidecars').
     let mut pairs = service::published(pod.owner, pod.service, &mut out.diagnostics);
-    for (name, class) in roles {
-        if matches!(&class.role, Role::Sidecar { of } if of == pod.owner)
-            && let Some(sidecar) = project.services.get(name)
+    for name in members {
+        if matches!(
+            roles.get(*name).map(|c| &c.role),
+            Some(Role::Sidecar { .. })
+        ) && let Some(sidecar) = project.services.get(*name)
         {
             pairs.extend(service::published(name, sidecar, &mut out.diagnostics));
         }
@@ -340,7 +356,8 @@ mod tests {
         let roles = crate::classify::classify(&project).unwrap();
         let peers = crate::classify::peers::peers(&project, &IndexMap::new());
         let ports = crate::classify::ports::listening_ports(&project, &peers);
-        network(&project, &roles, &ports, &peers, options)
+        let members = crate::classify::role::pod_members(&roles);
+        network(&project, &roles, &ports, &peers, &members, options)
     }
 
     fn ports_of(s: &KubeService) -> Vec<(String, i32, String)> {

@@ -89,7 +89,7 @@ pub(super) fn container(
     } else {
         probes::Probes::default()
     };
-    if inputs.clustered.iter().any(|c| c == name) {
+    if inputs.clustered.contains(name) {
         member_liveness(name, &mut probes, parts.wait_port, diagnostics);
     }
     if let Some(wanted) = &x.probes {

@@ -17,7 +17,7 @@ pub mod pod;
 pub mod probes;
 pub mod wait;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use k8s_openapi::api::apps::v1::{
@@ -83,9 +83,11 @@ pub struct Inputs<'a> {
     pub parts: &'a IndexMap<String, ContainerParts>,
     pub options: &'a Options,
     /// Services whose Service publishes pods before they are ready (cluster members).
-    pub clustered: &'a [String],
+    pub clustered: &'a HashSet<String>,
     /// Every service's names and who reaches it.
     pub peers: &'a Peers,
+    /// The sidecars and initContainers of each pod, by the service whose pod holds them.
+    pub members: &'a HashMap<&'a str, Vec<&'a str>>,
 }
 
 impl Inputs<'_> {
@@ -97,8 +99,9 @@ impl Inputs<'_> {
     }
 }
 
-/// One workload object, in the order `write` will sort them.
-#[derive(Debug, Clone, PartialEq)]
+/// One workload object, in the order `write` will sort them; serializes as the object itself.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum Workload {
     Deployment(Box<Deployment>),
     StatefulSet(Box<StatefulSet>),
@@ -163,14 +166,7 @@ impl Workload {
     }
 
     pub fn to_json(&self) -> serde_json::Value {
-        let value = match self {
-            Workload::Deployment(o) => serde_json::to_value(o),
-            Workload::StatefulSet(o) => serde_json::to_value(o),
-            Workload::DaemonSet(o) => serde_json::to_value(o),
-            Workload::Job(o) => serde_json::to_value(o),
-            Workload::CronJob(o) => serde_json::to_value(o),
-        };
-        value.unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -270,26 +266,24 @@ fn pod(
     // A Job ends when its containers do: its sidecars are native sidecars (initContainers
     // that restart always), which Kubernetes stops once the main container completes.
     let mut native_sidecars: Vec<Container> = Vec::new();
-    for (other, other_class) in inputs.roles {
-        let Some(other_service) = inputs.project.services.get(other) else {
+    for other in inputs.members.get(name).into_iter().flatten() {
+        let Some(other_service) = inputs.project.services.get(*other) else {
             continue;
         };
-        match &other_class.role {
-            Role::Sidecar { of } | Role::Init { of } if of == name => {
-                if matches!(other_class.role, Role::Sidecar { .. }) {
-                    let mut sidecar = container(inputs, other, other_service, true, out);
-                    if long_running {
-                        containers.push(sidecar);
-                    } else {
-                        sidecar.restart_policy = Some("Always".into());
-                        native_sidecars.push(sidecar);
-                    }
-                }
-                merge_volumes(&mut volumes, &inputs.parts(other).volumes);
-                rwo |= inputs.parts(other).writes_read_write_once;
+        if matches!(
+            inputs.roles.get(*other).map(|c| &c.role),
+            Some(Role::Sidecar { .. })
+        ) {
+            let mut sidecar = container(inputs, other, other_service, true, out);
+            if long_running {
+                containers.push(sidecar);
+            } else {
+                sidecar.restart_policy = Some("Always".into());
+                native_sidecars.push(sidecar);
             }
-            _ => {}
         }
+        merge_volumes(&mut volumes, &inputs.parts(other).volumes);
+        rwo |= inputs.parts(other).writes_read_write_once;
     }
     // One-shot services and waits for dependencies, in depends_on order; a one-shot
     // service's own dependencies are waited for before it runs. pre_start hooks last:
@@ -613,8 +607,9 @@ mod tests {
             roles: &roles,
             parts: &IndexMap::new(),
             options: &Options::default(),
-            clustered: &[],
+            clustered: &HashSet::new(),
             peers: &Peers::default(),
+            members: &HashMap::new(),
         })
         .unwrap();
         let Workload::Deployment(d) = &objects[0] else {

@@ -94,7 +94,7 @@ fn push_wait(
         ));
         return;
     };
-    let check = if inputs.clustered.iter().any(|c| c == host) {
+    let check = if inputs.clustered.contains(host) {
         ready_check(dep, dep_service, &path, diagnostics)
     } else {
         None
