@@ -83,28 +83,68 @@ fn alias_bomb_is_refused_quickly() {
     std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
     let line = assert_refused("alias bomb", dir.path(), &["config".into()], &[], None).unwrap();
     assert!(line.starts_with("error: compose.yaml:"), "{line}");
-    assert!(line.contains("invalid YAML"), "{line}");
+    assert!(
+        line.contains("too large or too many aliases"),
+        "a parser limit is not invalid YAML: {line}"
+    );
 }
 
 #[test]
-fn ten_megabyte_file_is_refused_before_parsing() {
+fn deep_nesting_is_refused_as_too_deep() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "services:\n  web:\n    image: nginx\nx-deep: {}{}\n",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let line = assert_refused("deep nesting", dir.path(), &["config".into()], &[], None).unwrap();
+    assert!(line.starts_with("error: compose.yaml:"), "{line}");
+    assert!(line.contains("too deeply nested"), "{line}");
+}
+
+/// serde-saphyr's default budget stops at 250,000 values; a valid file with more (a
+/// generated project of thousands of services) must load, the limits scaling with the file.
+#[test]
+fn a_file_with_more_values_than_the_default_parser_budget_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("services:\n  web:\n    image: nginx\n    environment:\n");
+    for i in 0..260_000 {
+        text.push_str(&format!("      - V{i}=1\n"));
+    }
+    std::fs::write(dir.path().join("compose.yaml"), &text).unwrap();
+    let out = support::run_in(
+        dir.path(),
+        &["config".into(), "--services".into()],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_file_over_64_mib_is_refused_before_parsing() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("services:\n  web:\n    image: nginx\n    environment:\n");
     let mut i = 0;
-    while text.len() < 10 * 1024 * 1024 {
+    while text.len() < 65 * 1024 * 1024 {
         text.push_str(&format!(
             "      VAR_{i}: value-{i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
         ));
         i += 1;
     }
     std::fs::write(dir.path().join("compose.yaml"), &text).unwrap();
-    let line = assert_refused("10 MB file", dir.path(), &["config".into()], &[], None).unwrap();
+    let line = assert_refused("65 MB file", dir.path(), &["config".into()], &[], None).unwrap();
     assert_eq!(
         line,
-        "error: cannot read compose.yaml: it is 10.0 MiB; compose files are limited to 4 MiB"
+        "error: cannot read compose.yaml: it is 65.0 MiB; compose files are limited to 64 MiB"
     );
     let line = assert_refused(
-        "10 MB stdin",
+        "65 MB stdin",
         dir.path(),
         &["-f".into(), "-".into(), "config".into()],
         &[],

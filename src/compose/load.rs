@@ -34,9 +34,10 @@ const OVERRIDE_FILES: [&str; 4] = [
     "docker-compose.override.yml",
 ];
 
-/// Real compose files are kilobytes; anything this large is a mistake or an attack, and is
+/// Real compose files are kilobytes and generated ones a few MiB (10,000 services take about
+/// 3 MiB, 50,000 about 15 MiB); anything larger than this is a mistake or an attack, and is
 /// refused before parsing so memory stays bounded.
-pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 const MAX_EXTENDS_DEPTH: usize = 64;
 
 /// What `docker compose`'s global options and environment say about where the project is.

@@ -188,14 +188,10 @@ pub fn format_float(f: f64) -> String {
 
 /// Parses every YAML document of one file. An empty file gives no document.
 pub fn parse_documents(text: &str, file: &Arc<str>) -> Result<Vec<Node>, (Loc, String)> {
-    // Real files (sentry's) alias a few anchors a hundred times, which trips the default
-    // alias-to-anchor ratio check; the node, event and depth budgets still stop alias bombs.
     let options = serde_saphyr::options! {
         strict_booleans: true,
         legacy_octal_numbers: true,
-        budget: serde_saphyr::budget! {
-            enforce_alias_anchor_ratio: false,
-        },
+        budget: Some(budget(text.len())),
     };
     let raw: Vec<RawNode> =
         serde_saphyr::from_multiple_with_options(text, options).map_err(|e| {
@@ -216,9 +212,67 @@ pub fn parse_documents(text: &str, file: &Arc<str>) -> Result<Vec<Node>, (Loc, S
     Ok(raw.into_iter().map(|r| r.into_node(file)).collect())
 }
 
+/// The parser's limits for a text of `len` bytes.
+///
+/// Every YAML value takes at least two bytes of text (one character and a separator), so
+/// without aliases a file holds fewer values than it has bytes, and a handful of parser
+/// events per value. The limits scale with the text, never below serde-saphyr's defaults:
+/// a valid file of any size the loader accepts parses, while aliases that expand into more
+/// than the file could hold (an alias bomb) are stopped after a few times its size.
+/// Real files (sentry's) alias a few anchors a hundred times, which trips serde-saphyr's
+/// alias-to-anchor ratio check, so that check is off; the scaled limits stop bombs instead.
+fn budget(len: usize) -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    let events = len.saturating_mul(4);
+    budget.max_nodes = budget.max_nodes.max(len);
+    budget.max_events = budget.max_events.max(events);
+    budget.max_recorded_anchor_events = budget.max_recorded_anchor_events.max(events);
+    // An alias or an anchor is at least `*a` or `&a` and a separator.
+    budget.max_aliases = budget.max_aliases.max(len / 3);
+    budget.max_anchors = budget.max_anchors.max(len / 3);
+    budget.max_merge_keys = budget.max_merge_keys.max(len / 8);
+    budget.enforce_alias_anchor_ratio = false;
+    budget
+}
+
+/// A parser limit that stopped the file: it is too big or its aliases expand too far, which
+/// is not the same as being invalid YAML.
+fn budget_message(e: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let mut e = e;
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = e
+    {
+        e = error;
+    }
+    let serde_saphyr::Error::Budget { breach, .. } = e else {
+        return None;
+    };
+    Some(match breach {
+        B::Depth { depth } => {
+            format!("too deeply nested: {depth} levels of mappings and sequences")
+        }
+        B::Documents { documents } => format!("too many YAML documents: {documents}"),
+        B::Aliases { .. }
+        | B::Anchors { .. }
+        | B::AliasAnchorRatio { .. }
+        | B::MergeKeys { .. }
+        | B::RecordedAnchorEvents { .. }
+        | B::RecordedAnchorBytes { .. }
+        | B::Nodes { .. }
+        | B::Events { .. } => "too large or too many aliases: its anchors and aliases expand \
+             into far more values than the file holds (an alias bomb?)"
+            .to_owned(),
+        other => format!("too large: {other:?}"),
+    })
+}
+
 /// serde-saphyr renders its own location and a source snippet; we print the location in our
 /// one-line format, so keep only the first line and drop its location suffix.
 fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+    if let Some(message) = budget_message(e) {
+        return message;
+    }
     let rendered = e.without_snippet().to_string();
     let first = rendered.lines().next().unwrap_or("invalid YAML").trim();
     let first = match first.rfind(" at line ") {
