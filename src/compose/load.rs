@@ -3,7 +3,7 @@
 //! interpolate, canonicalize, apply `include` and `extends`, and merge it into what came
 //! before. After the last file: defaults, profiles, consistency checks, and the typed model.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -140,6 +140,17 @@ struct Loader<'a> {
     home: Option<String>,
     /// Files being included or extended right now, for cycle detection.
     stack: Vec<String>,
+    /// Each file named by `extends`, read, parsed, interpolated and made canonical once per
+    /// load however many services extend it (posthog's 23 services extend one base file).
+    extended: HashMap<PathBuf, ExtendedFile>,
+}
+
+/// A file named by `extends`, ready for its services to be resolved.
+#[derive(Clone)]
+struct ExtendedFile {
+    shown: String,
+    doc: Node,
+    resets: Vec<Vec<String>>,
 }
 
 pub fn load(opts: &LoadOptions) -> Result<Loaded> {
@@ -178,6 +189,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         warnings,
         warned_vars: HashSet::new(),
         stack: Vec::new(),
+        extended: HashMap::new(),
     };
     let parsed = loader.parse_all(&paths)?;
     let name = loader.project_name(&parsed, &project_dir)?;
@@ -920,18 +932,30 @@ impl Loader<'_> {
             ext,
             ext_path,
         } = *site;
-        let (shown, text) = self.read_source(other_path).map_err(|e| Error {
-            loc: ext.loc.clone(),
-            path: join(ext_path, "file"),
-            message: e.message,
-        })?;
-        let other_file: Arc<str> = Arc::from(shown.as_str());
         let other_dir = other_path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let (mut other_doc, other_resets) =
-            self.extends_document(&text, &other_file, &other_dir)?;
+        let ExtendedFile {
+            shown,
+            doc: mut other_doc,
+            resets: other_resets,
+        } = match self.extended.get(other_path) {
+            Some(cached) => cached.clone(),
+            None => {
+                let (shown, text) = self.read_source(other_path).map_err(|e| Error {
+                    loc: ext.loc.clone(),
+                    path: join(ext_path, "file"),
+                    message: e.message,
+                })?;
+                let file: Arc<str> = Arc::from(shown.as_str());
+                let (doc, resets) = self.extends_document(&text, &file, &other_dir)?;
+                let read = ExtendedFile { shown, doc, resets };
+                self.extended.insert(other_path.to_path_buf(), read.clone());
+                read
+            }
+        };
+        let other_file: Arc<str> = Arc::from(shown.as_str());
         if other_doc.get("services").is_none() {
             return Err(Error::new(
                 &ext.loc,
