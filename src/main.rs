@@ -11,7 +11,7 @@ use compose2kube::convert;
 use compose2kube::diagnostic::{Diagnostic, Level};
 use compose2kube::files::Disk;
 use compose2kube::options::{BindMounts, Options, SecretsMode, ServiceType};
-use compose2kube::output::{directory, explain, report, stream};
+use compose2kube::output::{chart, directory, explain, report, stream};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -58,6 +58,7 @@ enum Command {
 }
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("target").args(["out", "chart"]).multiple(true)))]
 struct ConvertArgs {
     #[command(flatten)]
     translation: TranslationArgs,
@@ -71,16 +72,21 @@ struct ConvertArgs {
     /// directory of one file per object with a kustomization.yaml
     #[arg(short = 'o', long = "out", value_name = "PATH")]
     out: Option<PathBuf>,
-    /// With -o: replace a directory compose2kube did not write, or files it did not write
-    #[arg(long, requires = "out", conflicts_with = "check")]
+    /// Write a Helm chart of the project to DIR, its default values rendering the same
+    /// objects
+    #[arg(long, value_name = "DIR")]
+    chart: Option<PathBuf>,
+    /// With -o or --chart: replace a directory compose2kube did not write, or files it did
+    /// not write
+    #[arg(long, requires = "target", conflicts_with = "check")]
     force: bool,
-    /// With -o: write nothing; exit 1 when PATH differs from what would be written
-    #[arg(long, requires = "out")]
+    /// With -o or --chart: write nothing; exit 1 when it differs from what would be written
+    #[arg(long, requires = "target")]
     check: bool,
     /// Also write the migration report (Markdown) to FILE
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Read templates (report.md.hbs) from DIR before the built-in ones
+    /// Read templates (report.md.hbs, chart/*.hbs) from DIR before the built-in ones
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
 }
@@ -362,11 +368,19 @@ fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, comp
         )?;
         directory::write_file(path, &text, false)?;
     }
+    if let Some(dir) = &args.chart {
+        let files = chart::files(&loaded, &conversion, args.templates.as_deref())?;
+        write_directory(dir, &files, args, "--chart")?;
+        if files.iter().any(|f| f.secret) && !args.check {
+            diagnostics.push(secrets_written("--chart", dir));
+        }
+    }
     let output = match &args.out {
         Some(path) => {
             write_out(path, &conversion.objects, args, &mut diagnostics)?;
             String::new()
         }
+        None if args.chart.is_some() => String::new(),
         None => match args.format {
             OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
             OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
@@ -427,7 +441,7 @@ fn run_explain(project: ProjectArgs, args: &ExplainArgs) -> Result<Outcome, comp
 }
 
 /// `-o PATH`: one file (its extension says YAML or JSON) or a directory, written, or with
-/// `--check` compared. Drift is an error (exit 1) listing what differs.
+/// `--check` compared.
 fn write_out(
     path: &std::path::Path,
     objects: &[compose2kube::build::object::Object],
@@ -441,42 +455,57 @@ fn write_out(
     let secrets = objects
         .iter()
         .any(|o| matches!(o, compose2kube::build::object::Object::Secret(_)));
-    let single = matches!(extension, "yaml" | "yml" | "json");
-    let drift = if single {
+    if matches!(extension, "yaml" | "yml" | "json") {
         let content = match extension {
             "json" => stream::to_json_list(objects)?,
             _ => stream::to_yaml_stream(objects)?,
         };
         if args.check {
-            directory::file_differences(path, &content)
+            drift_error("-o", path, &directory::file_differences(path, &content))?;
         } else {
             directory::write_file(path, &content, secrets)?;
-            Vec::new()
         }
     } else {
-        let files = directory::files(objects)?;
-        if args.check {
-            directory::differences(path, &files)?
-        } else {
-            directory::write(path, &files, args.force)?;
-            Vec::new()
-        }
-    };
-    if !drift.is_empty() {
-        return Err(compose::Error::project(format!(
-            "--check: {} differs from what compose2kube writes now:\n  {}",
-            path.display(),
-            drift.join("\n  ")
-        )));
+        write_directory(path, &directory::files(objects)?, args, "-o")?;
     }
     if secrets && !args.check {
-        diagnostics.push(Diagnostic::warning(
-            "",
-            format!(
-                "-o {}: Secret values are written in files (mode 0600); keep them out of version control, or convert with --secrets reference",
-                path.display()
-            ),
-        ));
+        diagnostics.push(secrets_written("-o", path));
     }
     Ok(())
+}
+
+/// A directory of files (`-o DIR`, `--chart DIR`), written atomically, or with `--check`
+/// compared.
+fn write_directory(
+    dir: &std::path::Path,
+    files: &[directory::File],
+    args: &ConvertArgs,
+    flag: &str,
+) -> Result<(), compose::Error> {
+    if args.check {
+        drift_error(flag, dir, &directory::differences(dir, files)?)
+    } else {
+        directory::write(dir, files, args.force)
+    }
+}
+
+fn drift_error(flag: &str, path: &std::path::Path, drift: &[String]) -> Result<(), compose::Error> {
+    if drift.is_empty() {
+        return Ok(());
+    }
+    Err(compose::Error::project(format!(
+        "--check: {flag} {} differs from what compose2kube writes now:\n  {}",
+        path.display(),
+        drift.join("\n  ")
+    )))
+}
+
+fn secrets_written(flag: &str, path: &std::path::Path) -> Diagnostic {
+    Diagnostic::warning(
+        "",
+        format!(
+            "{flag} {}: Secret values are written in files (mode 0600); keep them out of version control, or convert with --secrets reference",
+            path.display()
+        ),
+    )
 }

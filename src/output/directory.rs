@@ -59,19 +59,24 @@ pub fn files(objects: &[Object]) -> Result<Vec<File>, Error> {
         content: kustomization,
         secret: false,
     });
+    Ok(marked(out))
+}
+
+/// The files and the marker that lists them: what makes a directory compose2kube's.
+pub fn marked(mut files: Vec<File>) -> Vec<File> {
     let mut marker = String::from(
         "# compose2kube wrote this directory; it rewrites it whole and removes what it no longer produces.\n",
     );
-    for f in &out {
+    for f in &files {
         marker.push_str(&f.name);
         marker.push('\n');
     }
-    out.push(File {
+    files.push(File {
         name: MARKER.into(),
         content: marker,
         secret: false,
     });
-    Ok(out)
+    files
 }
 
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Error {
@@ -90,12 +95,22 @@ fn marked_files(dir: &Path) -> Option<Vec<String>> {
     )
 }
 
+/// The files under `dir`, as paths relative to it (`templates/web-deployment.yaml` in a
+/// chart), sorted.
 fn entries(dir: &Path) -> Result<Vec<String>, Error> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map_err(|e| io_error("read", dir, &e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in fs::read_dir(&path).map_err(|e| io_error("read", &path, &e))? {
+            let entry = entry.map_err(|e| io_error("read", &path, &e))?;
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push((entry.path(), format!("{name}/")));
+            } else {
+                names.push(name);
+            }
+        }
+    }
     names.sort();
     Ok(names)
 }
@@ -181,6 +196,9 @@ fn fill(staging: &Path, files: &[File], fail_after: Option<usize>) -> Result<(),
             return Err(Error::project("interrupted (test)"));
         }
         let path = staging.join(&f.name);
+        if let Some(parent) = path.parent().filter(|p| *p != staging) {
+            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
+        }
         fs::write(&path, &f.content).map_err(|e| io_error("write", &path, &e))?;
         set_mode(&path, if f.secret { 0o600 } else { 0o644 })?;
     }
@@ -310,7 +328,33 @@ mod tests {
         assert_eq!(entries(&dir).unwrap(), [MARKER, "a.yaml"]);
         assert_eq!(fs::read_to_string(dir.join("a.yaml")).unwrap(), "a2");
         // Nothing is left beside it.
-        assert_eq!(entries(root.path()).unwrap(), ["out"]);
+        assert_eq!(beside(root.path()), ["out"]);
+    }
+
+    /// What a directory holds at its top level: the output and nothing left beside it.
+    fn beside(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn nested_files_are_written_and_listed() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("chart");
+        let files = with_marker(vec![file("Chart.yaml", "c"), file("templates/a.yaml", "a")]);
+        write(&dir, &files, false).unwrap();
+        assert_eq!(
+            entries(&dir).unwrap(),
+            [MARKER, "Chart.yaml", "templates/a.yaml"]
+        );
+        assert_eq!(differences(&dir, &files).unwrap(), Vec::<String>::new());
+        // A second run replaces it: the nested file counts as its own.
+        write(&dir, &files, false).unwrap();
+        assert_eq!(beside(root.path()), ["chart"]);
     }
 
     #[test]
@@ -322,7 +366,7 @@ mod tests {
         let new = with_marker(vec![file("a.yaml", "a2"), file("c.yaml", "c")]);
         assert!(write_failing_after(&dir, &new, false, Some(1)).is_err());
         assert_eq!(differences(&dir, &old).unwrap(), Vec::<String>::new());
-        assert_eq!(entries(root.path()).unwrap(), ["out"]);
+        assert_eq!(beside(root.path()), ["out"]);
     }
 
     #[test]

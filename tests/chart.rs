@@ -1,0 +1,285 @@
+//! `convert --chart DIR`: every example writes its golden chart (`chart.golden/`), and for
+//! every example and every corpus project the chart rendered with its default values gives
+//! exactly the objects `convert` prints (Jobs also carry the two Helm hook annotations).
+//! The chart is rendered by `support/helm.rs`, a renderer of the Go-template subset the
+//! chart writer emits.
+
+#[path = "support/helm.rs"]
+mod helm;
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Every file of a directory, by its path relative to it.
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in fs::read_dir(&path).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push((entry.path(), format!("{name}/")));
+            } else {
+                out.push((name, fs::read_to_string(entry.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn documents(text: &str) -> Vec<Value> {
+    serde_saphyr::from_multiple::<Value>(text)
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+        .into_iter()
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// The chart's objects rendered with its default values, hook annotations removed.
+fn rendered(files: &[(String, String)]) -> Vec<Value> {
+    let text = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("the chart has no {name}"))
+    };
+    let values = documents(text("values.yaml")).remove(0);
+    let renderer = helm::Renderer::new(values, text("templates/_helpers.tpl"));
+    let mut objects = Vec::new();
+    for (name, template) in files {
+        if !name.starts_with("templates/") || !name.ends_with(".yaml") {
+            continue;
+        }
+        let out = renderer.render(template);
+        for mut object in documents(&out) {
+            let is_job = object.get("kind").and_then(Value::as_str) == Some("Job");
+            assert!(
+                !is_job
+                    || object
+                        .pointer("/metadata/annotations/helm.sh~1hook")
+                        .is_some(),
+                "{name}: a Job must be a Helm hook"
+            );
+            if let Some(annotations) = object
+                .pointer_mut("/metadata/annotations")
+                .and_then(Value::as_object_mut)
+            {
+                for (key, value) in compose2kube::output::chart::HOOK_ANNOTATIONS {
+                    let removed = annotations.remove(key);
+                    assert_eq!(
+                        removed.is_some(),
+                        is_job,
+                        "{name}: hook annotations belong on Jobs only"
+                    );
+                    if let Some(v) = removed {
+                        assert_eq!(v, value, "{name}");
+                    }
+                }
+                if annotations.is_empty()
+                    && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
+                {
+                    meta.remove("annotations");
+                }
+            }
+            objects.push(object);
+        }
+    }
+    objects
+}
+
+/// Converts `dir` to a stream and to a chart; the chart rendered must equal the stream.
+fn check_project(dir: &Path, args: &[String], env: &[(String, String)]) -> Result<(), String> {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let target = tempfile::tempdir().unwrap();
+    let chart = target.path().join("chart");
+    let mut stream_args = args.to_vec();
+    stream_args.push("convert".into());
+    let stream = support::run_in(dir, &stream_args, env, None);
+    if !stream.status.success() {
+        return Err(format!(
+            "{name}: convert failed: {}",
+            String::from_utf8_lossy(&stream.stderr)
+        ));
+    }
+    let mut chart_args = stream_args.clone();
+    chart_args.extend(["--chart".into(), chart.display().to_string()]);
+    let out = support::run_in(dir, &chart_args, env, None);
+    if !out.status.success() || !out.stdout.is_empty() {
+        return Err(format!(
+            "{name}: --chart failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let expected = documents(&String::from_utf8_lossy(&stream.stdout));
+    let actual = rendered(&tree(&chart));
+    if expected.len() != actual.len() {
+        return Err(format!(
+            "{name}: convert gives {} objects, the chart {}",
+            expected.len(),
+            actual.len()
+        ));
+    }
+    // Helm orders objects by kind itself; the chart's files are in name order.
+    let key = |v: &Value| format!("{}/{}", v["kind"], v["metadata"]["name"]);
+    let mut actual = actual;
+    actual.sort_by_key(key);
+    let mut expected = expected;
+    expected.sort_by_key(key);
+    for (e, a) in expected.iter().zip(&actual) {
+        if e != a {
+            return Err(format!(
+                "{name}: {} {} differs:\n  convert: {e}\n  chart:   {a}",
+                e["kind"], e["metadata"]["name"]
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_example_writes_its_golden_chart_which_renders_convert_s_objects() {
+    let mut failures = Vec::new();
+    for dir in support::case_dirs("examples") {
+        if let Err(e) = check_project(&dir, &[], &[]) {
+            failures.push(e);
+            continue;
+        }
+        let target = tempfile::tempdir().unwrap();
+        let chart = target.path().join("chart");
+        support::run_in(
+            &dir,
+            &[
+                "convert".into(),
+                "--chart".into(),
+                chart.display().to_string(),
+            ],
+            &[],
+            None,
+        );
+        let golden = dir.join("chart.golden");
+        let updating =
+            std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var_os("CI").is_none();
+        if updating {
+            let _ = fs::remove_dir_all(&golden);
+        }
+        let written = tree(&chart);
+        for (name, text) in &written {
+            if updating {
+                fs::create_dir_all(golden.join(name).parent().unwrap()).unwrap();
+            }
+            if let Err(e) = support::check_golden(&golden.join(name), text) {
+                failures.push(e);
+            }
+        }
+        let names = |t: &[(String, String)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        if golden.is_dir() && names(&tree(&golden)) != names(&written) {
+            failures.push(format!(
+                "{}: the golden chart has other files",
+                golden.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_corpus_chart_renders_convert_s_objects() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipping: {} not found", corpus.display());
+        return;
+    }
+    let mut dirs: Vec<_> = fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let args: Vec<String> = match fs::read_to_string(dir.join("args")) {
+            Ok(text) => text.split_whitespace().map(str::to_owned).collect(),
+            Err(_) => vec!["-f".into(), "compose.yaml".into()],
+        };
+        let env = match dir.file_name().and_then(|n| n.to_str()) {
+            Some("authentik") => vec![
+                ("PG_PASS".to_owned(), "corpus-test".to_owned()),
+                ("AUTHENTIK_SECRET_KEY".to_owned(), "corpus-test".to_owned()),
+            ],
+            _ => Vec::new(),
+        };
+        if let Err(e) = check_project(dir, &args, &env) {
+            failures.push(e);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus charts differ:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn check_sees_a_chart_drift_and_a_foreign_directory_is_refused() {
+    let dir = support::case_dirs("examples")
+        .into_iter()
+        .find(|d| d.ends_with("wordpress"))
+        .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let chart = target.path().join("chart");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "convert".to_owned(),
+            "--chart".into(),
+            chart.display().to_string(),
+        ];
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    assert!(
+        support::run_in(&dir, &args(&[]), &[], None)
+            .status
+            .success()
+    );
+    // compose2kube's own chart directory is rewritten without --force.
+    let again = support::run_in(&dir, &args(&[]), &[], None);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let check = support::run_in(&dir, &args(&["--check"]), &[], None);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    fs::write(chart.join("values.yaml"), "services: {}\n").unwrap();
+    let check = support::run_in(&dir, &args(&["--check"]), &[], None);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&check.stderr).contains("changed: values.yaml"),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let foreign = target.path().join("foreign");
+    fs::create_dir_all(&foreign).unwrap();
+    fs::write(foreign.join("mine.txt"), "x").unwrap();
+    let mut a = vec![
+        "convert".to_owned(),
+        "--chart".into(),
+        foreign.display().to_string(),
+    ];
+    let refused = support::run_in(&dir, &a, &[], None);
+    assert_eq!(refused.status.code(), Some(1));
+    a.push("--force".into());
+    assert!(support::run_in(&dir, &a, &[], None).status.success());
+}
