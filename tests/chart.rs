@@ -94,12 +94,18 @@ fn rendered(files: &[(String, String)]) -> Vec<Value> {
 }
 
 /// Converts `dir` to a stream and to a chart; the chart rendered must equal the stream.
-fn check_project(dir: &Path, args: &[String], env: &[(String, String)]) -> Result<(), String> {
+fn check_project(
+    dir: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    options: &[&str],
+) -> Result<(), String> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let target = tempfile::tempdir().unwrap();
     let chart = target.path().join("chart");
     let mut stream_args = args.to_vec();
     stream_args.push("convert".into());
+    stream_args.extend(options.iter().map(|o| (*o).to_owned()));
     let stream = support::run_in(dir, &stream_args, env, None);
     if !stream.status.success() {
         return Err(format!(
@@ -146,9 +152,12 @@ fn check_project(dir: &Path, args: &[String], env: &[(String, String)]) -> Resul
 fn every_example_writes_its_golden_chart_which_renders_convert_s_objects() {
     let mut failures = Vec::new();
     for dir in support::case_dirs("examples") {
-        if let Err(e) = check_project(&dir, &[], &[]) {
+        if let Err(e) = check_project(&dir, &[], &[], &[]) {
             failures.push(e);
             continue;
+        }
+        if let Err(e) = check_project(&dir, &[], &[], &["--secrets", "reference"]) {
+            failures.push(format!("--secrets reference: {e}"));
         }
         let target = tempfile::tempdir().unwrap();
         let chart = target.path().join("chart");
@@ -214,7 +223,7 @@ fn every_corpus_chart_renders_convert_s_objects() {
             ],
             _ => Vec::new(),
         };
-        if let Err(e) = check_project(dir, &args, &env) {
+        if let Err(e) = check_project(dir, &args, &env, &[]) {
             failures.push(e);
         }
     }
@@ -282,4 +291,101 @@ fn check_sees_a_chart_drift_and_a_foreign_directory_is_refused() {
     assert_eq!(refused.status.code(), Some(1));
     a.push("--force".into());
     assert!(support::run_in(&dir, &a, &[], None).status.success());
+}
+
+/// Under `--secrets reference` the chart renders no Secret by default, as convert prints
+/// none; with `existingSecret: false` and values it creates the Secret the pods read.
+#[test]
+fn a_referenced_secret_is_created_on_request() {
+    let dir = support::case_dirs("examples")
+        .into_iter()
+        .find(|d| d.ends_with("wordpress"))
+        .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let chart = target.path().join("chart");
+    let out = support::run_in(
+        &dir,
+        &[
+            "convert".into(),
+            "--secrets".into(),
+            "reference".into(),
+            "--chart".into(),
+            chart.display().to_string(),
+        ],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut values = documents(&fs::read_to_string(chart.join("values.yaml")).unwrap()).remove(0);
+    let secret = &mut values["secrets"]["db-env"];
+    assert_eq!(secret["existingSecret"], Value::Bool(true));
+    assert_eq!(
+        secret["values"]["MARIADB_PASSWORD"],
+        Value::String(String::new())
+    );
+    secret["existingSecret"] = Value::Bool(false);
+    secret["values"]["MARIADB_PASSWORD"] = Value::String("pw".into());
+    let helpers = fs::read_to_string(chart.join("templates/_helpers.tpl")).unwrap();
+    let template = fs::read_to_string(chart.join("templates/db-env-secret.yaml")).unwrap();
+    let rendered = documents(&helm::Renderer::new(values, &helpers).render(&template));
+    assert_eq!(rendered.len(), 1);
+    assert_eq!(rendered[0]["kind"], "Secret");
+    assert_eq!(rendered[0]["data"]["MARIADB_PASSWORD"], "cHc=");
+    assert_eq!(
+        rendered[0]["metadata"]["labels"]["app.kubernetes.io/part-of"],
+        "blog"
+    );
+}
+
+/// A `chart/*.hbs` in `--templates DIR` replaces the shipped one; the others stay; `-n`
+/// does not reach the chart, whose namespace is the release's.
+#[test]
+fn a_template_directory_replaces_a_chart_template() {
+    let dir = support::case_dirs("examples")
+        .into_iter()
+        .find(|d| d.ends_with("wordpress"))
+        .unwrap();
+    let templates = tempfile::tempdir().unwrap();
+    fs::create_dir_all(templates.path().join("chart")).unwrap();
+    fs::write(
+        templates.path().join("chart/Chart.yaml.hbs"),
+        "apiVersion: v2\nname: {{chart}}-custom\nversion: 1.2.3\nappVersion: \"{{appVersion}}\"\n",
+    )
+    .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let chart = target.path().join("chart");
+    let out = support::run_in(
+        &dir,
+        &[
+            "convert".into(),
+            "-n".into(),
+            "blog".into(),
+            "--chart".into(),
+            chart.display().to_string(),
+            "--templates".into(),
+            templates.path().display().to_string(),
+        ],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(chart.join("Chart.yaml")).unwrap(),
+        "apiVersion: v2\nname: blog-custom\nversion: 1.2.3\nappVersion: \"6.6-apache\"\n"
+    );
+    let files = tree(&chart);
+    assert!(files.iter().any(|(n, _)| n == "values.yaml"));
+    assert!(!files.iter().any(|(n, _)| n.contains("namespace")));
+    assert!(
+        files.iter().all(|(_, t)| !t.contains("namespace: blog")),
+        "the chart must not pin a namespace"
+    );
 }

@@ -20,10 +20,14 @@
 //! - `persistence.<claim template>` (`size`, `storageClass`, `accessModes`) of a
 //!   StatefulSet's claims;
 //!
-//! and at the top level `volumes.<claim>` for PersistentVolumeClaims and
-//! `secrets.<Secret>.<key>` for Secret values (plain text in values, base64 in the Secret).
+//! and at the top level `volumes.<claim>` for PersistentVolumeClaims and `secrets.<Secret>`
+//! for Secrets: `values.<key>` in plain text (base64 in the Secret), and `existingSecret`.
+//! A Secret `convert` embeds has `existingSecret: false` and its values; one `--secrets
+//! reference` leaves to the user has a template too, with `existingSecret: true` (nothing
+//! rendered) and empty values for the keys the pods read, so that setting it to false and
+//! giving the values lets the chart create it.
 //! Everything else is literal: names stay the compose names, because peers find each
-//! other by them; there is no namespace, so the release's applies.
+//! other by them; there is no namespace (not even with `-n`), so the release's applies.
 //!
 //! One-shot Jobs are hooks run after install and before each upgrade (`post-install,
 //! pre-upgrade`, the previous run deleted first): a Job's pod template cannot change, so
@@ -84,10 +88,21 @@ pub fn files(
     let project = loaded.project.name.clone();
     let chart = sanitize_name(&project);
     let mut values = Values::new(conversion);
+    values.note_references(conversion);
+    let extra = values.referenced_secrets(&project);
     let mut out = Vec::new();
-    for object in &conversion.objects {
+    // The release's namespace applies: `-n` shapes the stream and the directory only.
+    let objects = conversion
+        .objects
+        .iter()
+        .chain(&extra)
+        .filter(|o| !matches!(o, Object::Namespace(_)));
+    for object in objects {
         let mut slots = Slots::default();
         let (mut body, bindings) = values.parameterise(object, &mut slots)?;
+        if let Some(metadata) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("namespace");
+        }
         if object.kind() == "Job" {
             hook(&mut body);
         }
@@ -282,6 +297,8 @@ struct Values<'a> {
     by_k8s: BTreeMap<String, &'a str>,
     volumes: Map<String, Value>,
     secrets: Map<String, Value>,
+    /// Secrets the pods read that the conversion leaves to the user, with their keys.
+    referenced: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl<'a> Values<'a> {
@@ -293,6 +310,7 @@ impl<'a> Values<'a> {
             order,
             volumes: Map::new(),
             secrets: Map::new(),
+            referenced: BTreeMap::new(),
         }
     }
 
@@ -320,8 +338,11 @@ impl<'a> Values<'a> {
         json!({"services": services, "volumes": self.volumes, "secrets": self.secrets})
     }
 
-    fn secret_names(&self) -> Vec<&String> {
-        self.secrets.keys().collect()
+    fn secret_names(&self) -> Vec<Value> {
+        self.secrets
+            .iter()
+            .map(|(name, v)| json!({"name": name, "existing": v["existingSecret"]}))
+            .collect()
     }
 
     fn ingress_hosts(&self) -> Vec<Value> {
@@ -354,6 +375,9 @@ impl<'a> Values<'a> {
 
     /// The wrapping `if` of an object that values can turn off: an Ingress.
     fn condition(&self, object: &Object) -> Option<String> {
+        if let Object::Secret(_) = object {
+            return Some("not $secret.existingSecret".into());
+        }
         let Object::Ingress(_) = object else {
             return None;
         };
@@ -407,13 +431,19 @@ impl<'a> Values<'a> {
             Object::Secret(_) => self.secret(object, &mut body, slots),
             _ => {}
         }
-        let bindings = used
+        let mut bindings: Vec<String> = used
             .iter()
             .map(|s| {
                 let i = self.order.iter().position(|o| o == s).unwrap_or_default();
                 format!("{} := index .Values.services {s:?}", Self::variable(s, i))
             })
             .collect();
+        if let Object::Secret(_) = object {
+            bindings.push(format!(
+                "$secret := index .Values.secrets {:?}",
+                object.name()
+            ));
+        }
         Ok((body, bindings))
     }
 
@@ -595,22 +625,101 @@ impl<'a> Values<'a> {
         push_unique(used, service);
     }
 
+    /// A Secret's values; `existingSecret: true` (the default for the Secrets `convert
+    /// --secrets reference` leaves to the user) renders no Secret.
     fn secret(&mut self, object: &Object, body: &mut Value, slots: &mut Slots) {
         let name = object.name().to_owned();
-        let Some(data) = body.get_mut("data").and_then(Value::as_object_mut) else {
-            return;
-        };
+        let existing = self.referenced.contains_key(&name);
         let mut values = Map::new();
-        for (key, value) in data.iter_mut() {
-            let Some(plain) = value.as_str().and_then(decode_base64) else {
+        if let Some(data) = body.get_mut("data").and_then(Value::as_object_mut) {
+            for (key, value) in data.iter_mut() {
+                let Some(plain) = value.as_str().and_then(decode_base64) else {
+                    continue;
+                };
+                values.insert(key.clone(), Value::String(plain));
+                *value = slots.add(Slot::Inline(format!(
+                    "{{{{ index $secret.values {key:?} | b64enc | quote }}}}"
+                )));
+            }
+        }
+        self.secrets
+            .insert(name, json!({"existingSecret": existing, "values": values}));
+    }
+
+    /// The Secrets the pods read that the conversion does not hold (`--secrets
+    /// reference`), with the keys they read, for the chart to create on request.
+    fn note_references(&mut self, conversion: &Conversion) {
+        let held: Vec<&str> = conversion
+            .objects
+            .iter()
+            .filter(|o| matches!(o, Object::Secret(_)))
+            .map(Object::name)
+            .collect();
+        for object in &conversion.objects {
+            let Object::Workload(w) = object else {
                 continue;
             };
-            values.insert(key.clone(), Value::String(plain));
-            *value = slots.add(Slot::Inline(format!(
-                "{{{{ index .Values.secrets {name:?} {key:?} | b64enc | quote }}}}"
-            )));
+            let mut visit = vec![w.to_json()];
+            while let Some(value) = visit.pop() {
+                match value {
+                    Value::Object(map) => {
+                        let named = |k: &str, field: &str| {
+                            map.get(k)
+                                .and_then(|v| v.get(field))
+                                .and_then(Value::as_str)
+                                .map(str::to_owned)
+                        };
+                        if let Some(name) = named("secretKeyRef", "name") {
+                            let key = named("secretKeyRef", "key").unwrap_or_default();
+                            self.referenced.entry(name).or_default().insert(key);
+                        }
+                        for name in [named("secretRef", "name"), named("secret", "secretName")]
+                            .into_iter()
+                            .flatten()
+                        {
+                            self.referenced.entry(name).or_default();
+                        }
+                        visit.extend(map.into_iter().map(|(_, v)| v));
+                    }
+                    Value::Array(items) => visit.extend(items),
+                    _ => {}
+                }
+            }
         }
-        self.secrets.insert(name, Value::Object(values));
+        self.referenced
+            .retain(|name, _| !held.contains(&name.as_str()));
+    }
+
+    /// A Secret for each reference the conversion leaves to the user.
+    fn referenced_secrets(&self, project: &str) -> Vec<Object> {
+        self.referenced
+            .iter()
+            .map(|(name, keys)| {
+                Object::Secret(Box::new(k8s_openapi::api::core::v1::Secret {
+                    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                        name: Some(name.clone()),
+                        labels: Some(
+                            [
+                                ("app.kubernetes.io/managed-by", "compose2kube"),
+                                ("app.kubernetes.io/part-of", project),
+                            ]
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                            .collect(),
+                        ),
+                        ..Default::default()
+                    },
+                    data: Some(
+                        keys.iter()
+                            .filter(|k| !k.is_empty())
+                            .map(|k| (k.clone(), k8s_openapi::ByteString(Vec::new())))
+                            .collect(),
+                    ),
+                    type_: Some("Opaque".into()),
+                    ..Default::default()
+                }))
+            })
+            .collect()
     }
 }
 
