@@ -4,40 +4,9 @@
 use crate::build::object::Object;
 use crate::compose::{Error, render};
 
-/// Below this many objects one thread renders the stream: starting others costs more.
-const PARALLEL_FROM: usize = 512;
-
-/// The objects as a multi-document YAML stream for `kubectl apply -f -`.
-///
-/// Each document renders on its own, so a large project renders in one chunk per core; the
-/// chunks are joined in order, and the text is the same as one thread's.
+/// The objects as a multi-document YAML stream for `kubectl apply -f -`, written into one
+/// buffer.
 pub fn to_yaml_stream(objects: &[Object]) -> Result<String, Error> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if threads == 1 || objects.len() < PARALLEL_FROM {
-        return documents(objects);
-    }
-    let chunks: Vec<Result<String, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = objects
-            .chunks(objects.len().div_ceil(threads))
-            .map(|chunk| scope.spawn(|| documents(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::project("cannot render YAML: a renderer failed"))
-                })
-            })
-            .collect()
-    });
-    let mut out = String::new();
-    for chunk in chunks {
-        out.push_str(&chunk?);
-    }
-    Ok(out)
-}
-
-fn documents(objects: &[Object]) -> Result<String, Error> {
     let mut out = String::new();
     for object in objects {
         out.push_str("---\n");
