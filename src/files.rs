@@ -31,6 +31,13 @@ pub trait ProjectFiles {
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
 }
 
+/// The largest file of the project read for the conversion (a config, a secret, a
+/// bind-mounted file): Kubernetes keeps ConfigMaps and Secrets under 1 MiB anyway.
+pub const MAX_PROJECT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The largest env or label file read: they hold variables, a few KiB at most.
+pub const MAX_ENV_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// The real file system.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Disk;
@@ -54,7 +61,10 @@ impl ProjectFiles for Disk {
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        read_regular(path, MAX_PROJECT_FILE_BYTES).map_err(|e| match e {
+            ReadError::Io(e) => e,
+            other => io::Error::other(other.to_string()),
+        })
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -64,6 +74,114 @@ impl ProjectFiles for Disk {
         out.sort();
         Ok(out)
     }
+}
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(io::Error),
+    /// Not a regular file: what it is instead (`a directory`, `a FIFO`, `a device`…).
+    NotAFile(&'static str),
+    /// Larger than the limit: its size, or the limit plus one when it cannot be known.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => match e.kind() {
+                io::ErrorKind::NotFound => f.write_str("no such file or directory"),
+                io::ErrorKind::PermissionDenied => f.write_str("permission denied"),
+                _ => write!(f, "{e}"),
+            },
+            ReadError::NotAFile(what) => write!(f, "it is {what}, not a regular file"),
+            ReadError::TooLarge(size) => write!(f, "it is {}", size_text(*size)),
+        }
+    }
+}
+
+/// `12.0 MiB`, `300 KiB`, `20 bytes`.
+pub fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KiB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes.
+///
+/// Every file compose2kube reads goes through here. Anything but a regular file (after
+/// symbolic links) is refused before it is read: a FIFO would block, `/dev/zero` would
+/// never end. The file is opened without blocking (a FIFO put in its place between the
+/// check and the open cannot hang the run), checked again once open, and read through a
+/// limit, so that a file growing while it is read stays bounded too.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let kind_of = |meta: &std::fs::Metadata| -> Option<&'static str> {
+        let t = meta.file_type();
+        if t.is_file() {
+            None
+        } else if t.is_dir() {
+            Some("a directory")
+        } else {
+            Some(special_kind(&t))
+        }
+    };
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(what) = kind_of(&meta) {
+        return Err(ReadError::NotAFile(what));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let file = open_nonblocking(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if let Some(what) = kind_of(&meta) {
+        return Err(ReadError::NotAFile(what));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit + 1));
+    }
+    Ok(bytes)
+}
+
+#[cfg(target_os = "linux")]
+fn open_nonblocking(path: &Path) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = rustix::fs::OFlags::NONBLOCK.bits();
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(i32::try_from(flags).unwrap_or(0))
+        .open(path)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_nonblocking(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+#[cfg(unix)]
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "something other than a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "something other than a file"
 }
 
 #[cfg(unix)]

@@ -151,7 +151,69 @@ fn a_file_over_64_mib_is_refused_before_parsing() {
         Some(text.as_bytes()),
     )
     .unwrap();
-    assert!(line.starts_with("error: cannot read -: it is"), "{line}");
+    assert_eq!(
+        line,
+        "error: cannot read -: standard input holds more than 64 MiB; compose files are limited to 64 MiB"
+    );
+}
+
+/// Only regular files are read: a FIFO would block forever and a device never end.
+#[test]
+fn fifos_and_devices_are_refused_without_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("compose.yaml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let line = assert_refused("fifo", dir.path(), &["convert".into()], &[], None).unwrap();
+    assert_eq!(
+        line,
+        "error: cannot read compose.yaml: it is a FIFO, not a regular file"
+    );
+    let line = assert_refused(
+        "device",
+        dir.path(),
+        &["-f".into(), "/dev/zero".into(), "convert".into()],
+        &[],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        line,
+        "error: cannot read /dev/zero: it is a device, not a regular file"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    env_file: /dev/zero\n",
+    )
+    .unwrap();
+    let line = assert_refused(
+        "env_file device",
+        dir.path(),
+        &["convert".into()],
+        &[],
+        None,
+    )
+    .unwrap();
+    assert!(
+        line.ends_with("cannot read env file /dev/zero: it is a device, not a regular file"),
+        "{line}"
+    );
+    let line = assert_refused(
+        "--env-file device",
+        dir.path(),
+        &["--env-file".into(), "/dev/zero".into(), "convert".into()],
+        &[],
+        None,
+    )
+    .unwrap();
+    assert!(
+        line.ends_with("it is a device, not a regular file"),
+        "{line}"
+    );
 }
 
 #[test]

@@ -19,6 +19,7 @@ use super::model::Project;
 use super::node::{Loc, Map, Node, Tag, Value, parse_documents};
 use super::normalize;
 use super::syntax;
+use crate::files::{MAX_ENV_FILE_BYTES, ReadError, read_regular, size_text};
 
 /// The files compose looks for when no `-f` is given, in order.
 pub const DEFAULT_FILES: [&str; 4] = [
@@ -367,6 +368,13 @@ fn split_compose_file(list: &str, env: &IndexMap<String, String>) -> Vec<String>
         .collect()
 }
 
+/// Whether something other than a directory has a default file's name: a FIFO or a device
+/// named `compose.yaml` is found, then refused by name when it is read, rather than skipped
+/// for a confusing "no configuration file".
+fn named_file(path: &Path) -> bool {
+    path.metadata().is_ok_and(|m| !m.is_dir())
+}
+
 /// The first default file in the working directory or one of its parents, plus its override
 /// file next to it.
 fn discover(working_dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<PathBuf>> {
@@ -375,7 +383,7 @@ fn discover(working_dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<PathB
         let found: Vec<PathBuf> = DEFAULT_FILES
             .iter()
             .map(|n| d.join(n))
-            .filter(|p| p.is_file())
+            .filter(|p| named_file(p))
             .collect();
         if let Some(first) = found.first() {
             if found.len() > 1 {
@@ -393,7 +401,7 @@ fn discover(working_dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<PathB
             if let Some(over) = OVERRIDE_FILES
                 .iter()
                 .map(|n| d.join(n))
-                .find(|p| p.is_file())
+                .find(|p| named_file(p))
             {
                 files.push(over);
             }
@@ -414,8 +422,18 @@ fn read_env_file(
     working_dir: &Path,
 ) -> Result<IndexMap<String, String>> {
     let shown = relative_display(path, working_dir);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::project(format!("cannot read env file {shown}: {}", io_reason(&e))))?;
+    let text = read_regular(path, MAX_ENV_FILE_BYTES)
+        .map_err(|e| match e {
+            ReadError::Io(e) => io_reason(&e),
+            ReadError::TooLarge(size) => format!(
+                "it is {}; env files are limited to {}",
+                size_text(size),
+                size_text(MAX_ENV_FILE_BYTES)
+            ),
+            other => other.to_string(),
+        })
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned()))
+        .map_err(|reason| Error::project(format!("cannot read env file {shown}: {reason}")))?;
     dotenv::parse(&text, &|k| lookup_env.get(k).cloned()).map_err(|e| {
         Error::new(
             &Loc {
@@ -548,21 +566,15 @@ impl Loader<'_> {
             return Ok(("-".into(), text));
         }
         let shown = self.display_path(path);
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Error::project(format!("cannot read {shown}: {}", io_reason(&e))))?;
-        if meta.is_dir() {
-            return Err(Error::project(format!(
+        let bytes = read_regular(path, MAX_FILE_BYTES as u64).map_err(|e| match e {
+            ReadError::TooLarge(size) => {
+                too_large(&shown, usize::try_from(size).unwrap_or(usize::MAX))
+            }
+            ReadError::NotAFile("a directory") => Error::project(format!(
                 "cannot read {shown}: it is a directory, not a compose file"
-            )));
-        }
-        if meta.len() > MAX_FILE_BYTES as u64 {
-            return Err(too_large(
-                &shown,
-                usize::try_from(meta.len()).unwrap_or(usize::MAX),
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::project(format!("cannot read {shown}: {}", io_reason(&e))))?;
+            )),
+            other => Error::project(format!("cannot read {shown}: {other}")),
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             Error::project(format!(
                 "cannot read {shown}: not UTF-8 text (invalid byte at offset {})",
@@ -1035,7 +1047,7 @@ impl Loader<'_> {
             let mut from_files: IndexMap<String, String> = IndexMap::new();
             for (i, (path, loc)) in files.iter().enumerate() {
                 let p = Path::new(path);
-                if !p.is_file() {
+                if !p.exists() {
                     return Err(Error::new(
                         loc,
                         index(&format!("services.{name}.label_file"), i),
@@ -1087,7 +1099,9 @@ impl Loader<'_> {
                     Some(Value::Bool(false))
                 );
                 let p = Path::new(path);
-                if !p.is_file() {
+                // Anything there is read, so that a directory or a device is refused by
+                // name instead of being called missing.
+                if !p.exists() {
                     if required {
                         return Err(Error::new(
                             &entry.loc,
@@ -1133,6 +1147,14 @@ fn unwrap_service(root: Node, name: &str) -> Node {
 }
 
 fn too_large(shown: &str, len: usize) -> Error {
+    if shown == "-" {
+        // Standard input is read only up to the limit: its real size is unknown.
+        return Error::project(format!(
+            "cannot read -: standard input holds more than {} MiB; compose files are limited to {} MiB",
+            MAX_FILE_BYTES / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
     Error::project(format!(
         "cannot read {shown}: it is {:.1} MiB; compose files are limited to {} MiB",
         len as f64 / (1024.0 * 1024.0),
