@@ -59,6 +59,17 @@ pub struct Options {
     pub default_probes: bool,
 }
 
+impl Options {
+    /// `kubectl`, with `-n NS` under `--namespace`: the start of every command a
+    /// diagnostic tells the user to run, so that what it creates lands beside the objects.
+    pub fn kubectl(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("kubectl -n {ns}"),
+            None => "kubectl".to_owned(),
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {

@@ -97,7 +97,7 @@ fn data(
         "project": loaded.project.name,
         "namespace": namespace,
         "files": files,
-        "checklist": checklist(loaded, conversion, diagnostics, namespace),
+        "checklist": checklist(loaded, conversion, diagnostics),
         "services": services,
         "project_diagnostics": diagnostics
             .iter()
@@ -107,22 +107,17 @@ fn data(
     })
 }
 
-/// The `kubectl …` command a diagnostic gives, in the namespace of the output.
-fn command(d: &Diagnostic, namespace: Option<&str>) -> Option<String> {
-    let at = d.message.find("kubectl create ")?;
+/// The `kubectl … create …` command a diagnostic gives; the builders already put it in the
+/// namespace of the output (`kubectl -n NS create …`).
+fn command(d: &Diagnostic, kind: &str) -> Option<String> {
+    let at = d.message.find("kubectl ")?;
     let command = d.message[at..].trim_end_matches(['.', ')']);
-    Some(match namespace {
-        Some(ns) => format!("{command} -n {ns}"),
-        None => command.to_owned(),
-    })
+    command
+        .contains(&format!(" create {kind} "))
+        .then(|| command.to_owned())
 }
 
-fn checklist(
-    loaded: &Loaded,
-    conversion: &Conversion,
-    diagnostics: &[Diagnostic],
-    namespace: Option<&str>,
-) -> Value {
+fn checklist(loaded: &Loaded, conversion: &Conversion, diagnostics: &[Diagnostic]) -> Value {
     let project = &loaded.project;
     let images: Vec<Value> = project
         .services
@@ -145,8 +140,7 @@ fn checklist(
     let commands = |kind: &str| -> Vec<String> {
         let mut out: Vec<String> = diagnostics
             .iter()
-            .filter(|d| d.message.contains(&format!("kubectl create {kind}")))
-            .filter_map(|d| command(d, namespace))
+            .filter_map(|d| command(d, kind))
             .collect();
         out.dedup();
         out

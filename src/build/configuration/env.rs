@@ -90,7 +90,8 @@ impl Builder<'_> {
             self.diagnostics.push(Diagnostic::note(
                 format!("services.{name}.environment"),
                 format!(
-                    "create the Secret it reads: kubectl create secret generic {env_name} {}",
+                    "create the Secret it reads: {} create secret generic {env_name} {}",
+                    self.options.kubectl(),
                     keys.join(" ")
                 ),
             ));

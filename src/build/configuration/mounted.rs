@@ -192,7 +192,7 @@ impl Builder<'_> {
             None if !target.secret => {
                 self.diagnostics.push(Diagnostic::warning(
                     path,
-                    format!("{f} does not exist; the pods refer to ConfigMap {object}, which is not emitted: create it with kubectl create configmap {object} --from-file={key}={f}"),
+                    format!("{f} does not exist; the pods refer to ConfigMap {object}, which is not emitted: create it with {} create configmap {object} --from-file={key}={f}", self.options.kubectl()),
                 ));
                 Ok(None)
             }
@@ -218,7 +218,10 @@ impl Builder<'_> {
         };
         self.diagnostics.push(Diagnostic::note(
             format!("{kind}.{source}"),
-            format!("create the Secret: kubectl create secret generic {object} {from}"),
+            format!(
+                "create the Secret: {} create secret generic {object} {from}",
+                self.options.kubectl()
+            ),
         ));
     }
 }

@@ -137,7 +137,7 @@ impl Builder<'_> {
         };
         self.warn(
             bind.path.to_owned(),
-            format!("{source} does not exist; the pod mounts ConfigMap {config_map}, which is not emitted: create it with kubectl create configmap {config_map} {from}"),
+            format!("{source} does not exist; the pod mounts ConfigMap {config_map}, which is not emitted: create it with {} create configmap {config_map} {from}", self.options.kubectl()),
         );
         let sub_path = looks_like_file(source).then(|| config_key(base));
         self.add(
