@@ -36,25 +36,6 @@ pub struct Conversion {
     pub name_evidence: IndexMap<String, Vec<String>>,
 }
 
-/// A namespace name is an RFC 1123 label; a wrong one is the user's to fix, not ours to
-/// rewrite, because every `kubectl -n` they type must match it.
-fn check_namespace(ns: &str) -> Result<(), Error> {
-    let valid = !ns.is_empty()
-        && ns.len() <= 63
-        && ns
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !ns.starts_with('-')
-        && !ns.ends_with('-');
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::project(format!(
-            "--namespace {ns}: a namespace must be at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
-        )))
-    }
-}
-
 /// Classifies and builds a loaded project: the objects in output order, every diagnostic
 /// sorted by service and key, and the evidence `explain` shows.
 pub fn convert(
@@ -62,9 +43,7 @@ pub fn convert(
     files: &dyn ProjectFiles,
     options: &Options,
 ) -> Result<Conversion, Error> {
-    if let Some(ns) = &options.namespace {
-        check_namespace(ns)?;
-    }
+    options.check().map_err(Error::project)?;
     let project = &loaded.project;
     let roles = classify::classify(project)
         .map_err(|e| loaded.error(&format!("services.{}", e.service), e.message))?;
@@ -208,17 +187,4 @@ fn order_key<'a>(project: &Project, d: &'a Diagnostic) -> (usize, &'a str, &'a s
         .and_then(|s| project.services.get_index_of(s))
         .map_or(usize::MAX, |i| i);
     (service, d.path.as_str(), d.message.as_str())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn namespaces_are_checked() {
-        assert!(check_namespace("shop-prod").is_ok());
-        assert!(check_namespace("Shop").is_err());
-        assert!(check_namespace("-x").is_err());
-        assert!(check_namespace(&"a".repeat(64)).is_err());
-    }
 }

@@ -60,6 +60,52 @@ pub struct Options {
 }
 
 impl Options {
+    /// The user's values, checked before anything is built: a bad one is blamed on its
+    /// flag, not on the compose key that would have used it.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(ns) = &self.namespace
+            && !is_dns_label(ns)
+        {
+            // A wrong namespace is the user's to fix, not ours to rewrite: every `kubectl
+            // -n` they type must match it.
+            return Err(format!(
+                "--namespace {ns}: a namespace must be at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+            ));
+        }
+        if !is_quantity(&self.default_volume_size) {
+            return Err(format!(
+                "--default-volume-size {}: not a Kubernetes quantity (such as 10Gi or 500Mi)",
+                self.default_volume_size
+            ));
+        }
+        for (flag, value) in [
+            ("--storage-class", &self.storage_class),
+            ("--ingress-class", &self.ingress_class),
+        ] {
+            if let Some(v) = value
+                && !is_dns_subdomain(v)
+            {
+                return Err(format!(
+                    "{flag} {v}: a class name is lower-case letters, digits, '-' and '.', at most 253, starting and ending with a letter or digit"
+                ));
+            }
+        }
+        if let Some(host) = &self.ingress_host
+            && !is_dns_subdomain(host.strip_prefix("*.").unwrap_or(host))
+        {
+            return Err(format!(
+                "--ingress-host {host}: a host is a lower-case DNS name such as shop.example.com (optionally *.example.com), without scheme, port or path"
+            ));
+        }
+        if self.wait_image.is_empty() || self.wait_image.contains(char::is_whitespace) {
+            return Err(format!(
+                "--wait-image {:?}: an image reference such as busybox:1.36",
+                self.wait_image
+            ));
+        }
+        Ok(())
+    }
+
     /// `kubectl`, with `-n NS` under `--namespace`: the start of every command a
     /// diagnostic tells the user to run, so that what it creates lands beside the objects.
     pub fn kubectl(&self) -> String {
@@ -86,5 +132,72 @@ impl Default for Options {
             wait_image: "busybox:1.36".into(),
             default_probes: true,
         }
+    }
+}
+
+/// A Kubernetes quantity, such as `10Gi`, `500Mi` or `1.5G`.
+pub fn is_quantity(s: &str) -> bool {
+    let digits_end = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(digits_end);
+    !number.is_empty()
+        && number.parse::<f64>().is_ok()
+        && [
+            "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+        ]
+        .contains(&unit)
+}
+
+/// An RFC 1123 label: a namespace.
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// An RFC 1123 subdomain: dot-separated labels, at most 253 characters.
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_values_are_checked_and_blamed_on_their_flag() {
+        let ok = Options::default();
+        assert_eq!(ok.check(), Ok(()));
+        let with = |f: fn(&mut Options)| {
+            let mut o = Options::default();
+            f(&mut o);
+            o.check().unwrap_err()
+        };
+        assert!(with(|o| o.namespace = Some("Shop".into())).starts_with("--namespace Shop:"));
+        assert!(with(|o| o.namespace = Some("-x".into())).starts_with("--namespace"));
+        assert!(with(|o| o.namespace = Some("a".repeat(64))).starts_with("--namespace"));
+        assert!(
+            with(|o| o.default_volume_size = "banana".into())
+                .starts_with("--default-volume-size banana:")
+        );
+        assert!(with(|o| o.storage_class = Some("Fast SSD".into())).starts_with("--storage-class"));
+        assert!(with(|o| o.ingress_class = Some("nginx/".into())).starts_with("--ingress-class"));
+        assert!(
+            with(|o| o.ingress_host = Some("https://shop.example.com".into()))
+                .starts_with("--ingress-host")
+        );
+        assert!(with(|o| o.wait_image = "busy box".into()).starts_with("--wait-image"));
+        let fine = Options {
+            namespace: Some("shop-prod".into()),
+            ingress_host: Some("*.apps.example.com".into()),
+            storage_class: Some("fast.ssd-1".into()),
+            default_volume_size: "1.5Gi".into(),
+            ..Options::default()
+        };
+        assert_eq!(fine.check(), Ok(()));
     }
 }

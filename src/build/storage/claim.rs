@@ -330,15 +330,4 @@ impl Builder<'_> {
     }
 }
 
-pub(super) fn is_quantity(s: &str) -> bool {
-    let digits_end = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (number, unit) = s.split_at(digits_end);
-    !number.is_empty()
-        && number.parse::<f64>().is_ok()
-        && [
-            "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
-        ]
-        .contains(&unit)
-}
+pub(super) use crate::options::is_quantity;
