@@ -231,23 +231,67 @@ fn main() -> ExitCode {
         Ok(outcome) => {
             let mut stderr = std::io::stderr().lock();
             for d in &outcome.diagnostics {
-                let _ = writeln!(stderr, "{}: {d}", d.level.as_str());
+                let _ = writeln!(
+                    stderr,
+                    "{}: {}",
+                    d.level.as_str(),
+                    terminal_safe(&d.to_string())
+                );
             }
             let mut stdout = std::io::stdout().lock();
-            if stdout
+            match stdout
                 .write_all(outcome.output.as_bytes())
                 .and_then(|()| stdout.flush())
-                .is_err()
             {
-                return ExitCode::from(1);
+                Ok(()) => ExitCode::SUCCESS,
+                // The reader went away (`| head`): nothing to tell it, as other tools do.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: cannot write standard output: {e}");
+                    ExitCode::from(1)
+                }
             }
-            ExitCode::SUCCESS
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                terminal_safe(&e.to_string())
+            );
             ExitCode::from(1)
         }
     }
+}
+
+/// The longest line of a message: values quoted from a compose file can be megabytes.
+const MAX_LINE_CHARS: usize = 2000;
+
+/// A message as it may reach a terminal: control characters and the Unicode controls that
+/// reorder text (U+202A–U+202E, U+2066–U+2069) escaped, each line cut after
+/// [`MAX_LINE_CHARS`] characters with the number left out.
+fn terminal_safe(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(4 * MAX_LINE_CHARS));
+    for (i, line) in message.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut chars = line.chars();
+        for (count, c) in chars.by_ref().enumerate() {
+            if count == MAX_LINE_CHARS {
+                let rest = 1 + chars.count();
+                out.push_str(&format!("… ({rest} more characters)"));
+                break;
+            }
+            let hidden =
+                c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if hidden {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// Files named after the subcommand join those given with -f, after them.
@@ -508,4 +552,23 @@ fn secrets_written(flag: &str, path: &std::path::Path) -> Diagnostic {
             path.display()
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_made_safe_for_a_terminal() {
+        assert_eq!(terminal_safe("plain: text"), "plain: text");
+        assert_eq!(
+            terminal_safe("a\u{0}b\u{202E}c\td"),
+            "a\\u{0}b\\u{202e}c\\u{9}d"
+        );
+        assert_eq!(terminal_safe("one\ntwo"), "one\ntwo");
+        let long = "x".repeat(MAX_LINE_CHARS + 50);
+        let shown = terminal_safe(&long);
+        assert!(shown.ends_with("… (50 more characters)"), "{shown}");
+        assert_eq!(shown.chars().filter(|c| *c == 'x').count(), MAX_LINE_CHARS);
+    }
 }

@@ -271,3 +271,60 @@ fn long_chains_neither_overflow_nor_hang() {
         "{line}"
     );
 }
+
+/// An error quoting a huge or hostile value stays one readable line: control characters
+/// and text-reordering characters escaped, the line cut with the count of what was left out.
+#[test]
+fn error_lines_are_bounded_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            "services:\n  web:\n    image: nginx\n    ports: [\"{}\"]\n",
+            "9".repeat(100_000)
+        ),
+    )
+    .unwrap();
+    let line = assert_refused("huge value", dir.path(), &["config".into()], &[], None).unwrap();
+    assert!(line.len() < 2_200, "{} bytes", line.len());
+    assert!(line.ends_with("more characters)"), "{line}");
+
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    ports: [\"80\\u202E\\u0007\"]\n",
+    )
+    .unwrap();
+    let line = assert_refused("hostile value", dir.path(), &["config".into()], &[], None).unwrap();
+    assert!(
+        !line.contains('\u{202E}') && !line.contains('\u{7}'),
+        "{line:?}"
+    );
+    assert!(line.contains("\\u{202e}"), "{line}");
+}
+
+/// Output that cannot be written (a full disk) is an error line and exit 1.
+#[test]
+fn a_full_disk_is_an_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipping: no /dev/full");
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wordpress");
+    let out = std::process::Command::new(support::bin())
+        .current_dir(&dir)
+        .arg("convert")
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("error: cannot write standard output:"),
+        "{stderr}"
+    );
+}
