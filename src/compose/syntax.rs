@@ -144,6 +144,21 @@ pub struct PortSpec {
 
 const PORT_SYNTAX: &str = "expected [[ip:](port|range):](port|range)[/tcp|udp|sctp]";
 
+/// The most ports one range may hold. Each becomes a container port and a Service port;
+/// a pod or Service with tens of thousands of them is not something a cluster serves, and
+/// docker's `1-65535` would make megabytes of manifests.
+pub const MAX_PORT_RANGE: u32 = 1000;
+
+fn bounded(a: u16, b: u16, part: &str, spec: &str) -> Result<(u16, u16), String> {
+    let count = u32::from(b) - u32::from(a) + 1;
+    if count > MAX_PORT_RANGE {
+        return Err(format!(
+            "invalid port \"{spec}\": range {part} holds {count} ports; ranges are limited to {MAX_PORT_RANGE} ports (each becomes a container port and a Service port)"
+        ));
+    }
+    Ok((a, b))
+}
+
 fn port_range(part: &str, spec: &str) -> Result<(u16, u16), String> {
     let parse = |p: &str| -> Result<u16, String> {
         if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
@@ -210,6 +225,7 @@ pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
         None => None,
     };
     let (c1, c2) = port_range(container, spec)?;
+    let (c1, c2) = bounded(c1, c2, container, spec)?;
     let host = match host {
         Some(h) if !h.is_empty() => Some(port_range(h, spec)?),
         _ => None,
@@ -251,6 +267,7 @@ pub fn parse_expose(spec: &str) -> Result<(u16, u16, String), String> {
         ));
     }
     let (a, b) = port_range(range, spec)?;
+    let (a, b) = bounded(a, b, range, spec)?;
     Ok((a, b, proto))
 }
 
