@@ -30,7 +30,14 @@ pub enum InterpolateError {
     InvalidFormat { template: String },
     /// `${VAR:?msg}` / `${VAR?msg}`. Display: `required variable VAR is missing a value: msg`, or `required variable VAR is missing a value` when msg is empty.
     Required { variable: String, message: String },
+    /// Defaults or alternatives nested more than [`MAX_NESTING`] deep.
+    TooDeep,
 }
+
+/// How deep `${A:-${B:-…}}` may nest. Finding where each level ends reads the rest of the
+/// template, so the work grows with the depth times the length: a bound keeps it linear.
+/// Real files nest two or three levels.
+pub const MAX_NESTING: usize = 64;
 
 impl fmt::Display for InterpolateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -49,6 +56,10 @@ impl fmt::Display for InterpolateError {
                     "required variable {variable} is missing a value: {message}"
                 )
             }
+            InterpolateError::TooDeep => write!(
+                f,
+                "interpolation nested more than {MAX_NESTING} levels deep"
+            ),
         }
     }
 }
@@ -136,6 +147,9 @@ impl<'t> Scanner<'t, '_> {
             end: self.template.len(),
             then: Then::Resume,
         }];
+        // Messages of required variables nest too (`${A?${B?…}}`), each level clearing the
+        // stack: they are counted apart.
+        let mut messages = 0;
         while let Some(frame) = stack.last_mut() {
             let (pos, end) = (frame.pos, frame.end);
             match self.step(pos, end)? {
@@ -153,6 +167,12 @@ impl<'t> Scanner<'t, '_> {
                 }
                 Step::Continue(next) => frame.pos = next,
                 Step::Descend { resume, start, end } => {
+                    if stack.len() > MAX_NESTING {
+                        return Err(InterpolateError::TooDeep);
+                    }
+                    let Some(frame) = stack.last_mut() else {
+                        break;
+                    };
                     frame.pos = resume;
                     stack.push(Frame {
                         pos: start,
@@ -165,6 +185,10 @@ impl<'t> Scanner<'t, '_> {
                     start,
                     end,
                 } => {
+                    messages += 1;
+                    if messages > MAX_NESTING {
+                        return Err(InterpolateError::TooDeep);
+                    }
                     // Any error ends the whole substitution, so nothing below this frame will
                     // be resumed and the output so far is no longer needed: the message is
                     // substituted into the same buffer.
@@ -430,6 +454,15 @@ mod tests {
             variable: variable.to_owned(),
             message: message.to_owned(),
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |depth: usize| format!("{}x{}", "${X:-".repeat(depth), "}".repeat(depth));
+        assert_eq!(sub(&nested(MAX_NESTING)), "x");
+        assert_eq!(err(&nested(MAX_NESTING + 1)), InterpolateError::TooDeep);
+        // 100,000 levels are refused after reading the text a bounded number of times.
+        assert_eq!(err(&nested(100_000)), InterpolateError::TooDeep);
     }
 
     fn assert_invalid(template: &str) {
@@ -861,8 +894,8 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_does_not_recurse() {
-        let depth = 2000;
+    fn deep_nesting_does_not_recurse_and_is_bounded() {
+        let depth = MAX_NESTING;
         let template = format!("{}x{}", "${A:-".repeat(depth), "}".repeat(depth));
         assert_eq!(
             interpolate(&template, &none).map(|d| d.value),
@@ -870,6 +903,11 @@ mod tests {
         );
         let template = format!("{}x{}", "${A?".repeat(depth), "}".repeat(depth));
         assert_eq!(interpolate(&template, &none), Err(required("A", "x")));
+        let template = format!("{}x{}", "${A?".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(
+            interpolate(&template, &none),
+            Err(InterpolateError::TooDeep)
+        );
     }
 
     #[test]
