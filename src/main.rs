@@ -395,10 +395,13 @@ fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, comp
             .iter()
             .filter(|d| d.level == Level::Warning)
             .collect();
-        if let Some(first) = warnings.first() {
+        if !warnings.is_empty() {
+            let list: Vec<String> = warnings.iter().map(|w| format!("  {w}")).collect();
             return Err(compose::Error::project(format!(
-                "--strict: {} compose key(s) not fully translated; the first: {first}",
-                warnings.len()
+                "--strict: {} compose key{} not fully translated:\n{}",
+                warnings.len(),
+                if warnings.len() == 1 { " is" } else { "s are" },
+                list.join("\n")
             )));
         }
     }
