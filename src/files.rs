@@ -29,6 +29,16 @@ pub trait ProjectFiles {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The entries directly inside a directory, sorted by name.
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
+    /// The path with symbolic links resolved, where it exists: what "inside the project"
+    /// is checked on, so that a link cannot carry a file from elsewhere into the output.
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+}
+
+/// Whether `path` lies under `dir` once both have their symbolic links resolved.
+pub fn is_inside(files: &dyn ProjectFiles, path: &Path, dir: &Path) -> bool {
+    files.canonical(path).starts_with(files.canonical(dir))
 }
 
 /// The largest file of the project read for the conversion (a config, a secret, a
@@ -65,6 +75,25 @@ impl ProjectFiles for Disk {
             ReadError::Io(e) => e,
             other => io::Error::other(other.to_string()),
         })
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        // A path that does not exist yet (a config file still to be written) resolves
+        // through its nearest existing ancestor.
+        let mut rest = Vec::new();
+        let mut current = path;
+        loop {
+            if let Ok(real) = std::fs::canonicalize(current) {
+                return rest.iter().rev().fold(real, |p, part| p.join(part));
+            }
+            match (current.parent(), current.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_owned());
+                    current = parent;
+                }
+                _ => return path.to_path_buf(),
+            }
+        }
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {

@@ -133,7 +133,7 @@ struct TranslationArgs {
     /// What bind mounts of project paths become
     #[arg(long, value_enum, default_value_t = BindMountsArg::Auto)]
     bind_mounts: BindMountsArg,
-    /// Read config and secret files outside the project directory
+    /// Read config, secret, env and label files outside the project directory
     #[arg(long)]
     allow_outside_project: bool,
     /// A NetworkPolicy per compose network
@@ -314,6 +314,7 @@ fn load_options(
     args: &ProjectArgs,
     interpolate: bool,
     for_conversion: bool,
+    allow_outside_project: bool,
 ) -> Result<LoadOptions, compose::Error> {
     let working_dir = std::env::current_dir().map_err(|e| {
         compose::Error::project(format!("cannot determine the working directory: {e}"))
@@ -348,6 +349,7 @@ fn load_options(
             .collect(),
         interpolate,
         missing_required_is_warning: for_conversion,
+        allow_outside_project,
     })
 }
 
@@ -361,7 +363,8 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
 
 /// `config`: the resolved project, or its service names.
 fn run_config(project: &ProjectArgs, args: &ConfigArgs) -> Result<Outcome, compose::Error> {
-    let opts = load_options(project, !args.no_interpolate, false)?;
+    // `config` shows what docker compose reads, which may be anywhere.
+    let opts = load_options(project, !args.no_interpolate, false, true)?;
     let loaded = compose::load(&opts)?;
     let output = if args.services {
         loaded
@@ -386,7 +389,12 @@ fn run_config(project: &ProjectArgs, args: &ConfigArgs) -> Result<Outcome, compo
 /// `convert`: the manifests on stdout or in `-o PATH`, and the report when asked.
 fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, compose::Error> {
     let project = with_files(project, &args.translation.paths);
-    let loaded = compose::load(&load_options(&project, true, !args.strict)?)?;
+    let loaded = compose::load(&load_options(
+        &project,
+        true,
+        !args.strict,
+        args.translation.allow_outside_project,
+    )?)?;
     let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
     let mut diagnostics = loader_diagnostics(&loaded.warnings);
     diagnostics.extend(conversion.diagnostics.iter().cloned());
@@ -450,7 +458,12 @@ fn leave_to_exit<T>(value: T) {
 /// `explain`: what each service became, as a table, JSON or the Markdown report.
 fn run_explain(project: ProjectArgs, args: &ExplainArgs) -> Result<Outcome, compose::Error> {
     let project = with_files(project, &args.translation.paths);
-    let loaded = compose::load(&load_options(&project, true, true)?)?;
+    let loaded = compose::load(&load_options(
+        &project,
+        true,
+        true,
+        args.translation.allow_outside_project,
+    )?)?;
     let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
     let reports = explain::explain(&conversion);
     let output = match args.format {

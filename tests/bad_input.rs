@@ -191,9 +191,23 @@ fn fifos_and_devices_are_refused_without_reading() {
     )
     .unwrap();
     let line = assert_refused(
-        "env_file device",
+        "env_file outside",
         dir.path(),
         &["convert".into()],
+        &[],
+        None,
+    )
+    .unwrap();
+    assert!(
+        line.ends_with(
+            "/dev/zero is outside the project directory; pass --allow-outside-project to read it"
+        ),
+        "{line}"
+    );
+    let line = assert_refused(
+        "env_file device",
+        dir.path(),
+        &["convert".into(), "--allow-outside-project".into()],
         &[],
         None,
     )
@@ -327,4 +341,47 @@ fn a_full_disk_is_an_error() {
             .starts_with("error: cannot write standard output:"),
         "{stderr}"
     );
+}
+
+/// Files named in a compose file are checked on their resolved path: a link inside the
+/// project to /etc carries nothing of /etc into the output.
+#[test]
+fn symbolic_links_do_not_carry_outside_files_in() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    symlink("/etc", dir.path().join("etclink")).unwrap();
+    symlink("/etc/hostname", dir.path().join("hostname")).unwrap();
+    let cases = [
+        (
+            "configs: [c]\nconfigs:\n  c:\n    file: ./etclink/passwd\n",
+            "configs.c.file",
+        ),
+        (
+            "secrets: [s]\nsecrets:\n  s:\n    file: ./hostname\n",
+            "secrets.s.file",
+        ),
+        ("env_file: ./etclink/hostname\n", "services.web.env_file[0]"),
+        ("label_file: ./hostname\n", "services.web.label_file[0]"),
+    ];
+    for (tail, key) in cases {
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            format!("services:\n  web:\n    image: nginx\n    {tail}"),
+        )
+        .unwrap();
+        let line = assert_refused(key, dir.path(), &["convert".into()], &[], None).unwrap();
+        assert!(line.contains(key), "{line}");
+        assert!(line.contains("outside the project directory"), "{line}");
+    }
+    // A bind mount through the link is a path on the node, never a ConfigMap of its file.
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    volumes: ['./hostname:/h:ro']\n",
+    )
+    .unwrap();
+    let out = support::run_in(dir.path(), &["convert".into()], &[], None);
+    assert!(out.status.success());
+    let manifests = String::from_utf8_lossy(&out.stdout);
+    assert!(manifests.contains("hostPath:"), "{manifests}");
+    assert!(!manifests.contains("kind: ConfigMap"), "{manifests}");
 }

@@ -82,8 +82,8 @@ impl ListeningPort {
     }
 }
 
-/// At most this many ports from one `expose` range: a typo such as `1-65535` must not turn
-/// into sixty thousand container ports.
+/// At most this many ports from one `expose` range; the loader refuses larger ranges, this
+/// keeps the bound where the ports are made.
 const MAX_RANGE: i32 = 1000;
 
 fn declared(service: &Service) -> Vec<ListeningPort> {
@@ -348,8 +348,9 @@ mod tests {
     }
 
     #[test]
-    fn expose_ranges_are_capped() {
-        let p = project("services:\n  x:\n    image: app\n    expose: ['1-65535']\n");
+    fn the_largest_expose_range_is_every_port() {
+        // Larger ranges are refused by the loader (compose::syntax::MAX_PORT_RANGE).
+        let p = project("services:\n  x:\n    image: app\n    expose: ['1-1000']\n");
         assert_eq!(
             listening_ports(&p, &peers::Peers::default())["x"].len(),
             MAX_RANGE as usize

@@ -64,6 +64,10 @@ pub struct LoadOptions {
     /// `convert` sets it: its output must be reviewed anyway, and the values such variables
     /// guard are mostly secrets the user may prefer to create in the cluster.
     pub missing_required_is_warning: bool,
+    /// Read `env_file` and `label_file` files outside the project directory and the
+    /// directories of the compose files. `config` sets it, as docker compose reads them
+    /// anywhere; `convert` and `explain` only with `--allow-outside-project`.
+    pub allow_outside_project: bool,
 }
 
 /// Stands for a missing required variable while its template is substituted again; no YAML
@@ -141,6 +145,9 @@ struct Loader<'a> {
     home: Option<String>,
     /// Files being included or extended right now, for cycle detection.
     stack: Vec<String>,
+    /// Where files named in the compose files may be: the project directory and the
+    /// directory of every compose file read (an included project's own paths are its own).
+    roots: std::cell::RefCell<Vec<PathBuf>>,
     /// Each file named by `extends`, read, parsed, interpolated and made canonical once per
     /// load however many services extend it (posthog's 23 services extend one base file).
     extended: HashMap<PathBuf, ExtendedFile>,
@@ -190,6 +197,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         warnings,
         warned_vars: HashSet::new(),
         stack: Vec::new(),
+        roots: std::cell::RefCell::new(vec![project_dir.clone()]),
         extended: HashMap::new(),
     };
     let parsed = loader.parse_all(&paths)?;
@@ -566,6 +574,9 @@ impl Loader<'_> {
             return Ok(("-".into(), text));
         }
         let shown = self.display_path(path);
+        if let Some(dir) = path.parent() {
+            self.roots.borrow_mut().push(dir.to_path_buf());
+        }
         let bytes = read_regular(path, MAX_FILE_BYTES as u64).map_err(|e| match e {
             ReadError::TooLarge(size) => {
                 too_large(&shown, usize::try_from(size).unwrap_or(usize::MAX))
@@ -582,6 +593,32 @@ impl Loader<'_> {
             ))
         })?;
         Ok((shown, text))
+    }
+
+    /// A file a compose file names (`env_file`, `label_file`) must be in the project, once
+    /// symbolic links are resolved, unless the user allows otherwise: its contents reach
+    /// the output.
+    fn check_inside(&self, file: &Path, loc: &Loc, key: &str) -> Result<()> {
+        if self.opts.allow_outside_project {
+            return Ok(());
+        }
+        let disk = crate::files::Disk;
+        let inside = self
+            .roots
+            .borrow()
+            .iter()
+            .any(|root| crate::files::is_inside(&disk, file, root));
+        if inside {
+            return Ok(());
+        }
+        Err(Error::new(
+            loc,
+            key,
+            format!(
+                "{} is outside the project directory; pass --allow-outside-project to read it",
+                self.display_path(file)
+            ),
+        ))
     }
 
     /// Paths in messages are relative to the working directory when they are inside it.
@@ -1054,6 +1091,7 @@ impl Loader<'_> {
                         format!("label file {} not found", self.display_path(p)),
                     ));
                 }
+                self.check_inside(p, loc, &index(&format!("services.{name}.label_file"), i))?;
                 let values = read_env_file(p, &IndexMap::new(), &self.opts.working_dir)?;
                 from_files.extend(values);
             }
@@ -1114,6 +1152,11 @@ impl Loader<'_> {
                     }
                     continue;
                 }
+                self.check_inside(
+                    p,
+                    &entry.loc,
+                    &index(&format!("services.{name}.env_file"), i),
+                )?;
                 let values =
                     read_env_file(p, &self.env, &self.opts.working_dir).map_err(|e| Error {
                         path: index(&format!("services.{name}.env_file"), i),

@@ -161,11 +161,18 @@ impl Builder<'_> {
         let loaded = self.loaded;
         let path = format!("{kind}.{source}.file");
         let file_path = Path::new(f);
-        if !file_path.starts_with(&loaded.project_dir) && !self.options.allow_outside_project {
+        let inside = file_path.starts_with(&loaded.project_dir)
+            && crate::files::is_inside(self.files, file_path, &loaded.project_dir);
+        if !inside && !self.options.allow_outside_project {
+            let through = if file_path.starts_with(&loaded.project_dir) {
+                " through a symbolic link"
+            } else {
+                ""
+            };
             return Err(loaded.error(
                 &path,
                 format!(
-                    "{f} is outside the project directory; pass --allow-outside-project to read it"
+                    "{f} is outside the project directory{through}; pass --allow-outside-project to read it"
                 ),
             ));
         }

@@ -61,9 +61,12 @@ impl Builder<'_> {
             self.host_path(name, path, source, v, false);
             return Ok(());
         }
+        // Checked on the resolved path too: a link inside the project to /etc is a path on
+        // the node, never a ConfigMap of the node's files.
         let inside = self.project_dir != Path::new("/")
             && Path::new(source).starts_with(self.project_dir)
-            && Path::new(source) != self.project_dir;
+            && Path::new(source) != self.project_dir
+            && crate::files::is_inside(self.files, Path::new(source), self.project_dir);
         if !inside {
             self.host_path(name, path, source, v, true);
             return Ok(());
