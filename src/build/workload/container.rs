@@ -57,6 +57,53 @@ fn member_liveness(
     ));
 }
 
+/// Secret values of the container's environment kept out of its probe commands.
+fn hide_probe_secrets(
+    name: &str,
+    service: &Service,
+    env: &[EnvVar],
+    probes: &mut probes::Probes,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // A value that is also a plain variable (airflow's user and password are both
+    // `airflow`) is in the manifest anyway, and the word in the command may be the other.
+    let plain: Vec<&str> = env.iter().filter_map(|e| e.value.as_deref()).collect();
+    let mut secrets: Vec<probes::SecretValue> = env
+        .iter()
+        .filter(|e| {
+            e.value_from
+                .as_ref()
+                .is_some_and(|v| v.secret_key_ref.is_some())
+        })
+        .filter_map(|e| {
+            let value = service.environment.get(&e.name)?.as_deref()?;
+            // A value of a few characters is as likely a word of the command as the secret.
+            (value.len() >= 4 && !plain.contains(&value)).then_some(probes::SecretValue {
+                variable: &e.name,
+                value,
+            })
+        })
+        .collect();
+    // The longest first, so that a value inside another is not replaced within it.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.value.len()));
+    let (used, stuck) = probes::hide_secrets(probes, &secrets);
+    if !used.is_empty() {
+        diagnostics.push(Diagnostic::note(
+            format!("services.{name}.healthcheck.test"),
+            format!(
+                "the probe reads {} from the container's Secret-backed environment through /bin/sh instead of carrying the value in the manifest",
+                used.join(", ")
+            ),
+        ));
+    }
+    if stuck {
+        diagnostics.push(Diagnostic::warning(
+            format!("services.{name}.healthcheck.test"),
+            "the probe command holds a secret value inside single quotes, where the shell cannot read it from a variable: it stays in plain text in the manifest; write \"$$VAR\" in the healthcheck so that the shell reads the variable",
+        ));
+    }
+}
+
 /// The container for one compose service (its own, a sidecar's or an initContainer's).
 /// Probes only for long-running containers: an initContainer or a Job's container ends.
 pub(super) fn container(
@@ -92,6 +139,7 @@ pub(super) fn container(
     if inputs.clustered.contains(name) {
         member_liveness(name, &mut probes, parts.wait_port, diagnostics);
     }
+    hide_probe_secrets(name, service, &env, &mut probes, diagnostics);
     if let Some(wanted) = &x.probes {
         if wanted.startup == Some(false) {
             probes.startup = None;

@@ -182,6 +182,125 @@ pub fn probes(
     }
 }
 
+/// A secret a probe command may carry: the variable of the container that holds it (from
+/// its Secret) and its value.
+pub struct SecretValue<'a> {
+    pub variable: &'a str,
+    pub value: &'a str,
+}
+
+/// Puts each secret value a probe command carries in plain text behind the variable that
+/// holds it: compose interpolated `-p${MYSQL_ROOT_PASSWORD}` into the healthcheck, which
+/// would print the password into the manifests. Kubernetes does not expand `$(VAR)` in
+/// probe commands, so the command is run through `/bin/sh -c`, which reads the variable
+/// from the container's environment: the probe checks exactly what it checked before.
+///
+/// Returns the variables used, and whether a value stayed in plain text because it sits
+/// inside single quotes of a shell command (where no variable expands).
+pub fn hide_secrets(probes: &mut Probes, secrets: &[SecretValue]) -> (Vec<String>, bool) {
+    let mut used = Vec::new();
+    let mut stuck = false;
+    for probe in [
+        &mut probes.startup,
+        &mut probes.liveness,
+        &mut probes.readiness,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let Some(command) = probe.exec.as_mut().and_then(|e| e.command.as_mut()) else {
+            continue;
+        };
+        let found: Vec<&SecretValue> = secrets
+            .iter()
+            .filter(|s| command.iter().any(|arg| arg.contains(s.value)))
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        let script = match command.as_slice() {
+            [sh, c, script] if matches!(sh.as_str(), "sh" | "/bin/sh") && c == "-c" => {
+                match in_script(script, &found) {
+                    Some(s) => s,
+                    None => {
+                        stuck = true;
+                        continue;
+                    }
+                }
+            }
+            words => words
+                .iter()
+                .map(|w| in_word(w, &found))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        *command = vec!["/bin/sh".into(), "-c".into(), script];
+        for s in found {
+            if !used.iter().any(|u| u == s.variable) {
+                used.push(s.variable.to_owned());
+            }
+        }
+    }
+    (used, stuck)
+}
+
+/// One word of an exec command, quoted for the shell, each secret value replaced by its
+/// variable inside double quotes.
+fn in_word(word: &str, secrets: &[&SecretValue]) -> String {
+    let Some(s) = secrets.iter().find(|s| word.contains(s.value)) else {
+        return shell_words::quote(word).into_owned();
+    };
+    let escape = |t: &str| {
+        t.chars()
+            .flat_map(|c| match c {
+                '"' | '\\' | '$' | '`' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect::<String>()
+    };
+    let parts: Vec<String> = word.split(s.value).map(escape).collect();
+    format!("\"{}\"", parts.join(&format!("${{{}}}", s.variable)))
+}
+
+/// A shell command with each secret value replaced by its variable; None when a value sits
+/// inside single quotes, where the shell expands nothing.
+fn in_script(script: &str, secrets: &[&SecretValue]) -> Option<String> {
+    let mut out = String::with_capacity(script.len());
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let mut i = 0;
+    while i < script.len() {
+        let rest = &script[i..];
+        if !escaped && let Some(s) = secrets.iter().find(|s| rest.starts_with(s.value)) {
+            if single {
+                return None;
+            }
+            if double {
+                out.push_str(&format!("${{{}}}", s.variable));
+            } else {
+                out.push_str(&format!("\"${{{}}}\"", s.variable));
+            }
+            i += s.value.len();
+            continue;
+        }
+        let c = rest.chars().next()?;
+        match c {
+            '\\' if !single && !escaped => escaped = true,
+            '\'' if !double && !escaped => {
+                single = !single;
+                escaped = false;
+            }
+            '"' if !single && !escaped => {
+                double = !double;
+                escaped = false;
+            }
+            _ => escaped = false,
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +310,53 @@ mod tests {
             test: test.iter().map(|s| (*s).to_owned()).collect(),
             ..Healthcheck::default()
         }
+    }
+
+    #[test]
+    fn secret_values_in_probe_commands_become_variables() {
+        let secrets = [SecretValue {
+            variable: "MYSQL_ROOT_PASSWORD",
+            value: "s3cr$t",
+        }];
+        let mut p = probes(
+            Some(&hc(&["CMD", "mysqladmin", "ping", "-uroot", "-ps3cr$t"])),
+            None,
+            false,
+        );
+        let (used, stuck) = hide_secrets(&mut p, &secrets);
+        assert_eq!(used, ["MYSQL_ROOT_PASSWORD"]);
+        assert!(!stuck);
+        let command = p.readiness.unwrap().exec.unwrap().command.unwrap();
+        assert_eq!(
+            command,
+            [
+                "/bin/sh",
+                "-c",
+                "mysqladmin ping -uroot \"-p${MYSQL_ROOT_PASSWORD}\""
+            ]
+        );
+        // In a shell command: bare and in double quotes; in single quotes it cannot be done.
+        let mut p = probes(
+            Some(&hc(&[
+                "CMD-SHELL",
+                "redis-cli -a s3cr$t ping && echo \"s3cr$t\"",
+            ])),
+            None,
+            false,
+        );
+        hide_secrets(&mut p, &secrets);
+        let command = p.readiness.unwrap().exec.unwrap().command.unwrap();
+        assert_eq!(
+            command[2],
+            "redis-cli -a \"${MYSQL_ROOT_PASSWORD}\" ping && echo \"${MYSQL_ROOT_PASSWORD}\""
+        );
+        let mut p = probes(Some(&hc(&["CMD-SHELL", "check 's3cr$t'"])), None, false);
+        assert!(hide_secrets(&mut p, &secrets).1);
+        // Nothing to hide: the probe is left as it was.
+        let mut p = probes(Some(&hc(&["CMD", "pg_isready"])), None, false);
+        let before = p.readiness.clone();
+        assert!(hide_secrets(&mut p, &secrets).0.is_empty());
+        assert_eq!(p.readiness, before);
     }
 
     #[test]
