@@ -385,3 +385,28 @@ fn symbolic_links_do_not_carry_outside_files_in() {
     assert!(manifests.contains("hostPath:"), "{manifests}");
     assert!(!manifests.contains("kind: ConfigMap"), "{manifests}");
 }
+
+/// The project's `.env` may not be a link out of the project; COMPOSE_DISABLE_ENV_FILE
+/// takes the values docker compose takes (`1` included) and skips it.
+#[test]
+fn a_dot_env_linked_outside_is_refused_unless_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", dir.path().join(".env")).unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    let line = assert_refused(".env link", dir.path(), &["convert".into()], &[], None).unwrap();
+    assert_eq!(
+        line,
+        "error: .env links outside the project directory; pass --allow-outside-project to read it"
+    );
+    let env = [("COMPOSE_DISABLE_ENV_FILE".to_owned(), "1".to_owned())];
+    let out = support::run_in(dir.path(), &["convert".into()], &env, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -482,9 +482,10 @@ fn interpolation_environment(
 ) -> Result<IndexMap<String, String>> {
     let shell = &opts.environment;
     let mut env = shell.clone();
+    // docker compose reads the variable with Go's strconv.ParseBool: `1`, `t`, `TRUE`…
     let disabled = shell
         .get("COMPOSE_DISABLE_ENV_FILE")
-        .is_some_and(|v| syntax::parse_bool(v).is_ok_and(|(b, _)| b));
+        .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
     let files: Vec<PathBuf> = if !opts.env_files.is_empty() {
         opts.env_files
             .iter()
@@ -494,7 +495,19 @@ fn interpolation_environment(
         Vec::new()
     } else {
         let p = project_dir.join(".env");
-        if p.is_file() { vec![p] } else { Vec::new() }
+        // The project's own `.env` may not be a link to a file elsewhere: its values end up
+        // in the output. `--env-file` is the user's choice and may name any file.
+        let present = p.exists() && !p.is_dir();
+        if present
+            && !opts.allow_outside_project
+            && !crate::files::is_inside(&crate::files::Disk, &p, project_dir)
+        {
+            return Err(Error::project(format!(
+                "{} links outside the project directory; pass --allow-outside-project to read it",
+                relative_display(&p, &opts.working_dir)
+            )));
+        }
+        if present { vec![p] } else { Vec::new() }
     };
     let mut from_files: IndexMap<String, String> = IndexMap::new();
     for f in files {
