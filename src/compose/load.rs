@@ -571,6 +571,7 @@ impl Loader<'_> {
                         format!("top-level object must be a mapping, found {}", node.kind()),
                     ));
                 }
+                not_compose(&node)?;
                 let doc = self.document(node, project_dir, &file)?;
                 model = Some(doc.merge_into(model));
             }
@@ -885,6 +886,16 @@ impl Loader<'_> {
                 if doc.is_null() {
                     continue;
                 }
+                // An included file must be a compose file too: `include: /etc/passwd` is not
+                // merged as an empty project.
+                if !matches!(doc.value, Value::Map(_)) {
+                    return Err(Error::new(
+                        &doc.loc,
+                        "",
+                        format!("top-level object must be a mapping, found {}", doc.kind()),
+                    ));
+                }
+                not_compose(&doc)?;
                 let doc = self.document(doc, project_dir, &file)?;
                 model = Some(doc.merge_into(model));
             }
@@ -1200,6 +1211,38 @@ fn unwrap_service(root: Node, name: &str) -> Node {
             _ => None,
         })
         .unwrap_or_else(|| Node::map(Map::new(), &Loc::default()))
+}
+
+/// A mapping none of whose keys a compose file has is some other file: a Kubernetes
+/// manifest, or a file named by mistake. Said without quoting its keys, which could be the
+/// contents of a file that is not the user's to show (`-f /etc/shadow`).
+fn not_compose(node: &Node) -> Result<()> {
+    let Some(map) = node.as_map() else {
+        return Ok(());
+    };
+    let compose_key = |k: &str| {
+        matches!(
+            k,
+            "name"
+                | "services"
+                | "networks"
+                | "volumes"
+                | "secrets"
+                | "configs"
+                | "models"
+                | "include"
+                | "version"
+        ) || k.starts_with("x-")
+    };
+    if map.is_empty() || map.keys().any(|k| compose_key(k)) {
+        return Ok(());
+    }
+    let message = if map.contains_key("apiVersion") && map.contains_key("kind") {
+        "this is a Kubernetes manifest (apiVersion, kind), not a compose file: give compose2kube the compose file the manifests should come from"
+    } else {
+        "not a compose file: none of its top-level keys is one a compose file has (services, networks, volumes, configs, secrets, include, name, x-…)"
+    };
+    Err(Error::new(&node.loc, "", message))
 }
 
 fn too_large(shown: &str, len: usize) -> Error {
