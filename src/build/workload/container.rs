@@ -77,8 +77,11 @@ fn hide_probe_secrets(
         })
         .filter_map(|e| {
             let value = service.environment.get(&e.name)?.as_deref()?;
-            // A value of a few characters is as likely a word of the command as the secret.
-            (value.len() >= 4 && !plain.contains(&value)).then_some(probes::SecretValue {
+            // A short value, or a short lower-case word (`postgres`, the default password
+            // and the default user alike), is as likely another word of the command as the
+            // secret: replaced, that word would change with the Secret.
+            let word = value.len() < 12 && value.bytes().all(|b| b.is_ascii_lowercase());
+            (value.len() >= 4 && !word && !plain.contains(&value)).then_some(probes::SecretValue {
                 variable: &e.name,
                 value,
             })
