@@ -98,40 +98,7 @@ pub fn files(
         .chain(&extra)
         .filter(|o| !matches!(o, Object::Namespace(_)));
     for object in objects {
-        let mut slots = Slots::default();
-        let (mut body, bindings) = values.parameterise(object, &mut slots)?;
-        if let Some(metadata) = body.get_mut("metadata").and_then(Value::as_object_mut) {
-            metadata.remove("namespace");
-        }
-        if object.kind() == "Job" {
-            hook(&mut body);
-        }
-        let text = slots.splice(&render::to_yaml(&body)?, &chart);
-        let mut prelude: String = bindings
-            .iter()
-            .map(|b| format!("{{{{- {b} }}}}\n"))
-            .collect();
-        let mut epilogue = String::new();
-        if let Some(condition) = values.condition(object) {
-            prelude.push_str(&format!("{{{{- if {condition} }}}}\n"));
-            epilogue.push_str("{{- end }}\n");
-        }
-        let data = json!({
-            "kind": object.kind(),
-            "name": object.name(),
-            "prelude": prelude,
-            "body": text,
-            "epilogue": epilogue,
-        });
-        out.push(File {
-            name: format!(
-                "templates/{}-{}.yaml",
-                object.name(),
-                object.kind().to_ascii_lowercase()
-            ),
-            content: render_file(&engine, "chart/object.yaml.hbs", &data)?,
-            secret: false,
-        });
+        out.push(object_template(&engine, &mut values, object, &chart)?);
     }
     let data = json!({
         "chart": chart,
@@ -151,7 +118,11 @@ pub fn files(
         File {
             name: "values.yaml".into(),
             content: render_file(&engine, "chart/values.yaml.hbs", &data)?,
-            secret: !values.secrets.is_empty(),
+            // Placeholders of Secrets the user creates are not secret.
+            secret: values
+                .secrets
+                .values()
+                .any(|s| s["existingSecret"] == Value::Bool(false)),
         },
         File {
             name: "templates/_helpers.tpl".into(),
@@ -166,6 +137,50 @@ pub fn files(
     ];
     head.append(&mut out);
     Ok(directory::marked(head))
+}
+
+/// The template of one object: its YAML with the values spliced in, the variables it
+/// binds, and the `if` of an object values can turn off.
+fn object_template(
+    engine: &Handlebars,
+    values: &mut Values,
+    object: &Object,
+    chart: &str,
+) -> Result<File, Error> {
+    let mut slots = Slots::default();
+    let (mut body, bindings) = values.parameterise(object, &mut slots)?;
+    if let Some(metadata) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("namespace");
+    }
+    if object.kind() == "Job" {
+        hook(&mut body);
+    }
+    let text = slots.splice(&render::to_yaml(&body)?, chart);
+    let mut prelude: String = bindings
+        .iter()
+        .map(|b| format!("{{{{- {b} }}}}\n"))
+        .collect();
+    let mut epilogue = String::new();
+    if let Some(condition) = values.condition(object) {
+        prelude.push_str(&format!("{{{{- if {condition} }}}}\n"));
+        epilogue.push_str("{{- end }}\n");
+    }
+    let data = json!({
+        "kind": object.kind(),
+        "name": object.name(),
+        "prelude": prelude,
+        "body": text,
+        "epilogue": epilogue,
+    });
+    Ok(File {
+        name: format!(
+            "templates/{}-{}.yaml",
+            object.name(),
+            object.kind().to_ascii_lowercase()
+        ),
+        content: render_file(engine, "chart/object.yaml.hbs", &data)?,
+        secret: false,
+    })
 }
 
 fn engine(templates: Option<&Path>) -> Result<Handlebars<'static>, Error> {
