@@ -125,12 +125,37 @@ pub fn network(
         }
     }
     alias_services(peers, &served, &mut taken, &mut out);
+    note_idle_flags(options, &flag_hosts, &mut out);
     if options.network_policies {
         policy::policies(project, roles, &mut out);
     } else {
         policy::note_open_networks(project, &mut out);
     }
     Ok(out)
+}
+
+/// Ingress flags that made nothing: said, rather than silently ignored.
+fn note_idle_flags(options: &Options, flag_hosts: &[&str], out: &mut Network) {
+    if let Some(host) = &options.ingress_host
+        && flag_hosts.is_empty()
+    {
+        out.diagnostics.push(Diagnostic::warning(
+            "",
+            format!(
+                "--ingress-host {host}: no service publishes an HTTP port, so no Ingress was made; give one with x-kubernetes.ingress"
+            ),
+        ));
+    }
+    if let Some(class) = &options.ingress_class
+        && out.ingresses.is_empty()
+    {
+        out.diagnostics.push(Diagnostic::warning(
+            "",
+            format!(
+                "--ingress-class {class}: there is no Ingress to give it to (Ingresses come from --ingress-host, for services publishing an HTTP port, or from x-kubernetes.ingress)"
+            ),
+        ));
+    }
 }
 
 /// StatefulSets whose members must find each other before they are ready: more than one
