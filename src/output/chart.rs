@@ -267,6 +267,23 @@ impl Slots {
         Value::String(Self::sentinel(self.0.len() - 1))
     }
 
+    /// Takes the fields `(key, value expression, empty value)` out of `map` and puts block
+    /// references in their place, at the end and in this order; gives the values taken
+    /// (the empty value where a field was absent), for `values.yaml`.
+    fn blocks<const N: usize>(
+        &mut self,
+        map: &mut Map<String, Value>,
+        fields: [(&str, String, Value); N],
+    ) -> [Value; N] {
+        let taken = fields
+            .each_ref()
+            .map(|(key, _, empty)| map.remove(*key).unwrap_or_else(|| empty.clone()));
+        for (key, expr, _) in fields {
+            map.insert(key.to_owned(), self.add(Slot::Block(expr)));
+        }
+        taken
+    }
+
     /// The object's YAML as a Go template: literal `{{` escaped, the sentinels replaced.
     fn splice(&self, yaml: &str, chart: &str) -> String {
         let mut out = String::with_capacity(yaml.len() + 64 * self.0.len());
@@ -397,8 +414,7 @@ impl<'a> Values<'a> {
             return None;
         };
         let service = self.owner(object)?;
-        let i = self.order.iter().position(|s| *s == service)?;
-        Some(format!("{}.ingress.enabled", Self::variable(service, i)))
+        Some(format!("{}.ingress.enabled", self.var(service)))
     }
 
     /// The compose service whose pod an object serves (its `app.kubernetes.io/name`).
@@ -448,10 +464,7 @@ impl<'a> Values<'a> {
         }
         let mut bindings: Vec<String> = used
             .iter()
-            .map(|s| {
-                let i = self.order.iter().position(|o| o == s).unwrap_or_default();
-                format!("{} := index .Values.services {s:?}", Self::variable(s, i))
-            })
+            .map(|s| format!("{} := index .Values.services {s:?}", self.var(s)))
             .collect();
         if let Object::Secret(_) = object {
             bindings.push(format!(
@@ -560,12 +573,8 @@ impl<'a> Values<'a> {
                 "\"{{{{ {var}.image.repository }}}}{{{{ with {var}.image.tag }}}}:{{{{ . }}}}{{{{ end }}}}\""
             )));
         }
-        let resources = map.remove("resources").unwrap_or_else(|| json!({}));
+        let [resources] = slots.blocks(map, [("resources", format!("{var}.resources"), json!({}))]);
         self.service(service).insert("resources".into(), resources);
-        map.insert(
-            "resources".into(),
-            slots.add(Slot::Block(format!("{var}.resources"))),
-        );
         push_unique(used, service);
     }
 
@@ -587,15 +596,12 @@ impl<'a> Values<'a> {
         let Some(spec) = body.get_mut("spec").and_then(Value::as_object_mut) else {
             return;
         };
-        let kind = spec.remove("type").unwrap_or_else(|| json!(""));
-        let ports = spec.remove("ports").unwrap_or_else(|| json!([]));
-        spec.insert(
-            "type".into(),
-            slots.add(Slot::Block(format!("{var}.service.type"))),
-        );
-        spec.insert(
-            "ports".into(),
-            slots.add(Slot::Block(format!("{var}.service.ports"))),
+        let [kind, ports] = slots.blocks(
+            spec,
+            [
+                ("type", format!("{var}.service.type"), json!("")),
+                ("ports", format!("{var}.service.ports"), json!([])),
+            ],
         );
         self.service(service)
             .insert("service".into(), json!({"type": kind, "ports": ports}));
@@ -616,15 +622,16 @@ impl<'a> Values<'a> {
         let Some(spec) = body.get_mut("spec").and_then(Value::as_object_mut) else {
             return;
         };
-        let class = spec.remove("ingressClassName").unwrap_or_else(|| json!(""));
-        let tls = spec.remove("tls").unwrap_or_else(|| json!([]));
-        spec.insert(
-            "ingressClassName".into(),
-            slots.add(Slot::Block(format!("{var}.ingress.className"))),
-        );
-        spec.insert(
-            "tls".into(),
-            slots.add(Slot::Block(format!("{var}.ingress.tls"))),
+        let [class, tls] = slots.blocks(
+            spec,
+            [
+                (
+                    "ingressClassName",
+                    format!("{var}.ingress.className"),
+                    json!(""),
+                ),
+                ("tls", format!("{var}.ingress.tls"), json!([])),
+            ],
         );
         let mut host = json!("");
         if let Some(h) = spec.get_mut("rules").and_then(|r| r.pointer_mut("/0/host")) {
@@ -756,15 +763,16 @@ fn claim(spec: Option<&mut Value>, path: &str, slots: &mut Slots) -> Value {
     let Some(spec) = spec.and_then(Value::as_object_mut) else {
         return json!({});
     };
-    let class = spec.remove("storageClassName").unwrap_or_else(|| json!(""));
-    let modes = spec.remove("accessModes").unwrap_or_else(|| json!([]));
-    spec.insert(
-        "accessModes".into(),
-        slots.add(Slot::Block(format!("{path}.accessModes"))),
-    );
-    spec.insert(
-        "storageClassName".into(),
-        slots.add(Slot::Block(format!("{path}.storageClass"))),
+    let [modes, class] = slots.blocks(
+        spec,
+        [
+            ("accessModes", format!("{path}.accessModes"), json!([])),
+            (
+                "storageClassName",
+                format!("{path}.storageClass"),
+                json!(""),
+            ),
+        ],
     );
     let mut size = json!("");
     if let Some(s) = spec
