@@ -13,25 +13,6 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// Every file of a directory, by its path relative to it.
-fn tree(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut pending = vec![(dir.to_path_buf(), String::new())];
-    while let Some((path, prefix)) = pending.pop() {
-        for entry in fs::read_dir(&path).unwrap() {
-            let entry = entry.unwrap();
-            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
-            if entry.file_type().unwrap().is_dir() {
-                pending.push((entry.path(), format!("{name}/")));
-            } else {
-                out.push((name, fs::read_to_string(entry.path()).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn documents(text: &str) -> Vec<Value> {
     serde_saphyr::from_multiple::<Value>(text)
         .unwrap_or_else(|e| panic!("{e}\n{text}"))
@@ -94,12 +75,13 @@ fn rendered(files: &[(String, String)]) -> Vec<Value> {
 }
 
 /// Converts `dir` to a stream and to a chart; the chart rendered must equal the stream.
+/// Gives the chart's files.
 fn check_project(
     dir: &Path,
     args: &[String],
     env: &[(String, String)],
     options: &[&str],
-) -> Result<(), String> {
+) -> Result<Vec<(String, String)>, String> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let target = tempfile::tempdir().unwrap();
     let chart = target.path().join("chart");
@@ -123,7 +105,8 @@ fn check_project(
         ));
     }
     let expected = documents(&String::from_utf8_lossy(&stream.stdout));
-    let actual = rendered(&tree(&chart));
+    let files = support::tree(&chart);
+    let actual = rendered(&files);
     if expected.len() != actual.len() {
         return Err(format!(
             "{name}: convert gives {} objects, the chart {}",
@@ -145,56 +128,43 @@ fn check_project(
             ));
         }
     }
-    Ok(())
+    Ok(files)
 }
 
 #[test]
 fn every_example_writes_its_golden_chart_which_renders_convert_s_objects() {
     let mut failures = Vec::new();
     for dir in support::case_dirs("examples") {
-        if let Err(e) = check_project(&dir, &[], &[], &[]) {
-            failures.push(e);
-            continue;
+        match check_project(&dir, &[], &[], &[]) {
+            Ok(chart) => failures.extend(support::check_tree(&dir.join("chart.golden"), &chart)),
+            Err(e) => failures.push(e),
         }
         if let Err(e) = check_project(&dir, &[], &[], &["--secrets", "reference"]) {
             failures.push(format!("--secrets reference: {e}"));
         }
-        let target = tempfile::tempdir().unwrap();
-        let chart = target.path().join("chart");
-        support::run_in(
-            &dir,
-            &[
-                "convert".into(),
-                "--chart".into(),
-                chart.display().to_string(),
-            ],
-            &[],
-            None,
-        );
-        let golden = dir.join("chart.golden");
-        let updating =
-            std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var_os("CI").is_none();
-        if updating {
-            let _ = fs::remove_dir_all(&golden);
-        }
-        let written = tree(&chart);
-        for (name, text) in &written {
-            if updating {
-                fs::create_dir_all(golden.join(name).parent().unwrap()).unwrap();
-            }
-            if let Err(e) = support::check_golden(&golden.join(name), text) {
-                failures.push(e);
-            }
-        }
-        let names = |t: &[(String, String)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-        if golden.is_dir() && names(&tree(&golden)) != names(&written) {
-            failures.push(format!(
-                "{}: the golden chart has other files",
-                golden.display()
-            ));
-        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn wordpress() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wordpress")
+}
+
+/// The wordpress example's chart, written with `options` into a temporary directory.
+fn wordpress_chart(options: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = wordpress();
+    let target = tempfile::tempdir().unwrap();
+    let chart = target.path().join("chart");
+    let mut args = vec!["convert".to_owned()];
+    args.extend(options.iter().map(|o| (*o).to_owned()));
+    args.extend(["--chart".into(), chart.display().to_string()]);
+    let out = support::run_in(&dir, &args, &[], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (target, chart)
 }
 
 #[test]
@@ -238,10 +208,7 @@ fn every_corpus_chart_renders_convert_s_objects() {
 
 #[test]
 fn check_sees_a_chart_drift_and_a_foreign_directory_is_refused() {
-    let dir = support::case_dirs("examples")
-        .into_iter()
-        .find(|d| d.ends_with("wordpress"))
-        .unwrap();
+    let dir = wordpress();
     let target = tempfile::tempdir().unwrap();
     let chart = target.path().join("chart");
     let args = |extra: &[&str]| {
@@ -297,29 +264,7 @@ fn check_sees_a_chart_drift_and_a_foreign_directory_is_refused() {
 /// none; with `existingSecret: false` and values it creates the Secret the pods read.
 #[test]
 fn a_referenced_secret_is_created_on_request() {
-    let dir = support::case_dirs("examples")
-        .into_iter()
-        .find(|d| d.ends_with("wordpress"))
-        .unwrap();
-    let target = tempfile::tempdir().unwrap();
-    let chart = target.path().join("chart");
-    let out = support::run_in(
-        &dir,
-        &[
-            "convert".into(),
-            "--secrets".into(),
-            "reference".into(),
-            "--chart".into(),
-            chart.display().to_string(),
-        ],
-        &[],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_target, chart) = wordpress_chart(&["--secrets", "reference"]);
     let mut values = documents(&fs::read_to_string(chart.join("values.yaml")).unwrap()).remove(0);
     let secret = &mut values["secrets"]["db-env"];
     assert_eq!(secret["existingSecret"], Value::Bool(true));
@@ -345,10 +290,6 @@ fn a_referenced_secret_is_created_on_request() {
 /// does not reach the chart, whose namespace is the release's.
 #[test]
 fn a_template_directory_replaces_a_chart_template() {
-    let dir = support::case_dirs("examples")
-        .into_iter()
-        .find(|d| d.ends_with("wordpress"))
-        .unwrap();
     let templates = tempfile::tempdir().unwrap();
     fs::create_dir_all(templates.path().join("chart")).unwrap();
     fs::write(
@@ -356,32 +297,13 @@ fn a_template_directory_replaces_a_chart_template() {
         "apiVersion: v2\nname: {{chart}}-custom\nversion: 1.2.3\nappVersion: \"{{appVersion}}\"\n",
     )
     .unwrap();
-    let target = tempfile::tempdir().unwrap();
-    let chart = target.path().join("chart");
-    let out = support::run_in(
-        &dir,
-        &[
-            "convert".into(),
-            "-n".into(),
-            "blog".into(),
-            "--chart".into(),
-            chart.display().to_string(),
-            "--templates".into(),
-            templates.path().display().to_string(),
-        ],
-        &[],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let templates_dir = templates.path().display().to_string();
+    let (_target, chart) = wordpress_chart(&["-n", "blog", "--templates", &templates_dir]);
     assert_eq!(
         fs::read_to_string(chart.join("Chart.yaml")).unwrap(),
         "apiVersion: v2\nname: blog-custom\nversion: 1.2.3\nappVersion: \"6.6-apache\"\n"
     );
-    let files = tree(&chart);
+    let files = support::tree(&chart);
     assert!(files.iter().any(|(n, _)| n == "values.yaml"));
     assert!(!files.iter().any(|(n, _)| n.contains("namespace")));
     assert!(

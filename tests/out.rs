@@ -22,39 +22,6 @@ fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Every file of a directory with its text.
-fn contents(dir: &Path) -> Vec<(String, String)> {
-    listing(dir)
-        .into_iter()
-        .map(|n| (n.clone(), fs::read_to_string(dir.join(&n)).unwrap()))
-        .collect()
-}
-
-/// Compares a written directory with its golden tree; `UPDATE_GOLDEN=1` replaces the tree.
-fn check_tree(golden: &Path, written: &Path) -> Vec<String> {
-    let updating = std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var_os("CI").is_none();
-    if updating {
-        let _ = fs::remove_dir_all(golden);
-        fs::create_dir_all(golden).unwrap();
-    }
-    let mut failures = Vec::new();
-    for name in listing(written) {
-        let text = fs::read_to_string(written.join(&name)).unwrap();
-        if let Err(e) = support::check_golden(&golden.join(&name), &text) {
-            failures.push(e);
-        }
-    }
-    if golden.is_dir() && listing(golden) != listing(written) {
-        failures.push(format!(
-            "{}: the golden tree has {:?}, the output {:?}",
-            golden.display(),
-            listing(golden),
-            listing(written)
-        ));
-    }
-    failures
-}
-
 #[test]
 fn every_example_writes_its_golden_tree() {
     let mut failures = Vec::new();
@@ -72,7 +39,10 @@ fn every_example_writes_its_golden_tree() {
             continue;
         }
         assert!(result.stdout.is_empty(), "-o prints nothing on stdout");
-        failures.extend(check_tree(&dir.join("out.golden"), &target));
+        failures.extend(support::check_tree(
+            &dir.join("out.golden"),
+            &support::tree(&target),
+        ));
         // The kustomization lists every manifest exactly once.
         let kustomization = fs::read_to_string(target.join("kustomization.yaml")).unwrap();
         let listed: Vec<&str> = kustomization
@@ -109,9 +79,9 @@ fn rewriting_gives_the_same_bytes_and_check_sees_drift() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let before = contents(&project.join("out"));
+    let before = support::tree(&project.join("out"));
     assert!(run(&project, &["convert", "-o", "out"]).status.success());
-    let after = contents(&project.join("out"));
+    let after = support::tree(&project.join("out"));
     assert_eq!(before, after);
     let check = run(&project, &["convert", "-o", "out", "--check"]);
     assert_eq!(

@@ -79,8 +79,10 @@ pub fn case_dirs(root: &str) -> Vec<PathBuf> {
 /// Golden comparison. `UPDATE_GOLDEN=1` rewrites the file instead, except under CI, where a
 /// golden must never be overwritten.
 pub fn check_golden(path: &Path, actual: &str) -> Result<(), String> {
-    let ci = std::env::var_os("CI").is_some();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() && !ci {
+    if updating() {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create the golden's directory");
+        }
         std::fs::write(path, actual).expect("write golden");
         return Ok(());
     }
@@ -149,4 +151,51 @@ pub fn corpus_args(dir: &Path) -> Vec<String> {
             "compose.yaml".to_owned(),
         ],
     }
+}
+
+/// `UPDATE_GOLDEN=1`, and not under CI, which never rewrites goldens.
+fn updating() -> bool {
+    std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var_os("CI").is_none()
+}
+
+/// Every file under `dir`, by its path relative to it (`templates/a.yaml`), with its text,
+/// sorted.
+pub fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in std::fs::read_dir(&path).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push((entry.path(), format!("{name}/")));
+            } else {
+                out.push((name, std::fs::read_to_string(entry.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares written files (a [`tree`]) with a golden directory, file by file and by the
+/// list of names; `UPDATE_GOLDEN=1` replaces the golden directory.
+pub fn check_tree(golden: &Path, written: &[(String, String)]) -> Vec<String> {
+    if updating() {
+        let _ = std::fs::remove_dir_all(golden);
+    }
+    let mut failures: Vec<String> = written
+        .iter()
+        .filter_map(|(name, text)| check_golden(&golden.join(name), text).err())
+        .collect();
+    let names = |t: &[(String, String)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    if golden.is_dir() && names(&tree(golden)) != names(written) {
+        failures.push(format!(
+            "{}: the golden tree has {:?}, the output {:?}",
+            golden.display(),
+            names(&tree(golden)),
+            names(written)
+        ));
+    }
+    failures
 }
