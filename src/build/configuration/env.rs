@@ -14,19 +14,52 @@ use crate::compose::model::Service;
 use crate::diagnostic::Diagnostic;
 use crate::options::SecretsMode;
 
-/// Environment keys whose values belong in a Secret: containing PASSWORD, SECRET, TOKEN or
-/// CREDENTIALS, or ending in `_KEY` or `PASS` (case-insensitive). Keys ending in `_FILE`
-/// name a file that holds the secret, not the secret, and stay plain.
+/// Environment keys whose values belong in a Secret (case-insensitive): containing
+/// PASSWORD, PASSWD, SECRET, TOKEN, CREDENTIALS, PRIVATE_KEY or APIKEY; a `KEY` word
+/// (`STRIPE_KEY`, `_APP_OPENSSL_KEY_V1`, `API_KEY_READ_ONLY`, `KEY`); or ending in `PASS`.
+/// Keys ending in `_FILE` or `_PATH` name a file that holds the secret, not the secret, and
+/// stay plain.
 pub fn looks_secret(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    if k.ends_with("_FILE") {
+    if k.ends_with("_FILE") || k.ends_with("_PATH") {
         return false;
     }
-    ["PASSWORD", "SECRET", "TOKEN", "CREDENTIALS"]
-        .iter()
-        .any(|w| k.contains(w))
-        || k.ends_with("_KEY")
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "CREDENTIALS",
+        "PRIVATE_KEY",
+        "APIKEY",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+        || k.split(['_', '-', '.']).any(|word| word == "KEY")
         || k.ends_with("PASS")
+}
+
+/// Whether `value` belongs in a Secret under `key`: a secret-looking key, a URL carrying a
+/// password, or PEM text holding a private key or, under a key naming a certificate or a
+/// private part, any PEM block.
+pub fn is_secret(key: &str, value: &str) -> bool {
+    looks_secret(key) || holds_credentials(value) || holds_pem(key, value)
+}
+
+fn holds_pem(key: &str, value: &str) -> bool {
+    if !value.contains("-----BEGIN ") {
+        return false;
+    }
+    let k = key.to_ascii_uppercase();
+    value.contains("PRIVATE KEY-----") || k.contains("CERT") || k.contains("PRIVATE")
+}
+
+/// Whether a value is distinctive enough to be recognised as a secret wherever else it
+/// appears: a short value, or a short lower-case word (`postgres`, the default password and
+/// the default user alike), is as likely a plain word that happens to be equal.
+pub fn distinctive(value: &str) -> bool {
+    let word = value.len() < 12 && value.bytes().all(|b| b.is_ascii_lowercase());
+    value.len() >= 4 && !word
 }
 
 /// Values that carry a password whatever their key: URLs with `user:password@`
@@ -67,7 +100,7 @@ impl Builder<'_> {
         let mut secret_env: BTreeMap<String, String> = BTreeMap::new();
         for (key, value) in &service.environment {
             let Some(value) = value else { continue };
-            if looks_secret(key) || holds_credentials(value) {
+            if is_secret(key, value) || self.secret_values.contains(value.as_str()) {
                 secret_env.insert(key.clone(), value.clone());
                 container.env.push(secret_ref(key, &env_name));
             } else {
@@ -134,7 +167,7 @@ impl Builder<'_> {
                     value: Some(escape(&value)),
                     ..EnvVar::default()
                 });
-            } else if looks_secret(&key) || holds_credentials(&value) {
+            } else if is_secret(&key, &value) || self.secret_values.contains(value.as_str()) {
                 secret_env.insert(key, value);
                 file_secret = true;
             } else {

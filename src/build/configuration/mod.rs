@@ -3,9 +3,11 @@
 //!
 //! - `environment` → `env`, in compose order; a key without a value is left out, as compose
 //!   leaves unset variables out.
-//! - Keys that look secret ([`looks_secret`]), and values that hold a password
-//!   ([`holds_credentials`]: `postgres://app:s3cret@db/app`), have their values in one Secret
-//!   `<service>-env`, read through `secretKeyRef`: values never appear in a diagnostic.
+//! - Keys that look secret ([`looks_secret`]), values that hold a password
+//!   ([`holds_credentials`]: `postgres://app:s3cret@db/app`) or a PEM private key, and any
+//!   value equal to one of those elsewhere in the project (when [`distinctive`]: not a short
+//!   lower-case word like `postgres`) have their values in one Secret `<service>-env`, read
+//!   through `secretKeyRef`: values never appear in a diagnostic.
 //! - `env_file` → one ConfigMap `<service>-env` with the files' values (later files win) and
 //!   `envFrom`; secret-looking keys of the files go to the Secret `<service>-env`, also
 //!   through `envFrom`. Keys set in `environment` are left out of both: compose gives
@@ -24,7 +26,7 @@
 //! - Files outside the project directory are refused unless `--allow-outside-project`; a
 //!   missing file and a ConfigMap or Secret over 1 MiB are errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use indexmap::IndexMap;
 use k8s_openapi::ByteString;
@@ -44,7 +46,7 @@ pub const MAX_OBJECT_BYTES: usize = 1024 * 1024;
 mod env;
 mod mounted;
 
-pub use env::{holds_credentials, looks_secret};
+pub use env::{distinctive, holds_credentials, is_secret, looks_secret};
 
 #[derive(Debug, Clone, Default)]
 pub struct Configuration {
@@ -108,6 +110,7 @@ pub fn configuration(
         loaded,
         files,
         options,
+        secret_values: secret_values(loaded),
         config_maps: IndexMap::new(),
         secrets: IndexMap::new(),
         diagnostics: Vec::new(),
@@ -146,9 +149,29 @@ struct Builder<'a> {
     loaded: &'a Loaded,
     files: &'a dyn ProjectFiles,
     options: &'a Options,
+    /// Every distinctive value some service keeps in a Secret: the same value under a plain
+    /// key elsewhere goes to the Secret too, or the manifests would print it anyway.
+    secret_values: HashSet<&'a str>,
     config_maps: IndexMap<String, Pending>,
     secrets: IndexMap<String, Pending>,
     diagnostics: Vec<Diagnostic>,
+}
+
+fn secret_values(loaded: &Loaded) -> HashSet<&str> {
+    let environment = loaded.project.services.values().flat_map(|s| {
+        s.environment
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.as_deref()?)))
+    });
+    let env_files = loaded
+        .env_files
+        .values()
+        .flat_map(|values| values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    environment
+        .chain(env_files)
+        .filter(|(k, v)| is_secret(k, v) && distinctive(v))
+        .map(|(_, v)| v)
+        .collect()
 }
 
 /// Top-level configs and secrets no service uses are not emitted.
@@ -258,17 +281,55 @@ mod tests {
             "STRIPE_KEY",
             "PGPASS",
             "GOOGLE_APPLICATION_CREDENTIALS",
+            "DB_PASSWD",
+            "_APP_OPENSSL_KEY_V1",
+            "API_KEY_READ_ONLY",
+            "OPENAI_APIKEY",
+            "JWT_PRIVATE_KEY",
+            "key",
         ] {
             assert!(looks_secret(key), "{key}");
         }
         for key in [
             "DB_HOST",
             "POSTGRES_PASSWORD_FILE",
+            "TLS_KEY_PATH",
             "KEYCLOAK_URL",
+            "MONKEY_MODE",
             "PASSAGE",
         ] {
             assert!(!looks_secret(key), "{key}");
         }
+    }
+
+    #[test]
+    fn pem_values_are_secret() {
+        let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----";
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----";
+        assert!(is_secret("SIGNING", key));
+        assert!(is_secret("TLS_CERT", cert));
+        assert!(!is_secret("CA_BUNDLE", cert));
+        assert!(!is_secret("GREETING", "hello"));
+    }
+
+    #[test]
+    fn a_secret_value_under_a_plain_key_goes_to_the_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(
+            dir.path(),
+            "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: Xk9-long-pass\n      POSTGRES_USER: postgres\n  app:\n    image: app\n    environment:\n      DB_AUTH: Xk9-long-pass\n      DB_USER: postgres\n      DB_PASS: postgres\n",
+        );
+        let c = configuration(&loaded, &Disk, &Options::default()).unwrap();
+        let env = &c.containers["app"].env;
+        assert!(env[0].value.is_none(), "{:?}", env[0]);
+        assert_eq!(env[1].value.as_deref(), Some("postgres"));
+        assert!(env[2].value.is_none());
+        let app = c
+            .secrets
+            .iter()
+            .find(|s| s.metadata.name.as_deref() == Some("app-env"));
+        let keys: Vec<&String> = app.unwrap().data.as_ref().unwrap().keys().collect();
+        assert_eq!(keys, ["DB_AUTH", "DB_PASS"]);
     }
 
     #[test]

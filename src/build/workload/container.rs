@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::build::configuration::distinctive;
 use crate::build::names::{escape, sanitize_name};
 use crate::classify::{extension, images};
 use crate::compose::model::{DeviceCount, DeviceRequest, Project, Service};
@@ -77,11 +78,9 @@ fn hide_probe_secrets(
         })
         .filter_map(|e| {
             let value = service.environment.get(&e.name)?.as_deref()?;
-            // A short value, or a short lower-case word (`postgres`, the default password
-            // and the default user alike), is as likely another word of the command as the
-            // secret: replaced, that word would change with the Secret.
-            let word = value.len() < 12 && value.bytes().all(|b| b.is_ascii_lowercase());
-            (value.len() >= 4 && !word && !plain.contains(&value)).then_some(probes::SecretValue {
+            // A value that is not distinctive is as likely another word of the command as
+            // the secret: replaced, that word would change with the Secret.
+            (distinctive(value) && !plain.contains(&value)).then_some(probes::SecretValue {
                 variable: &e.name,
                 value,
             })
