@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use compose2kube::compose::{self, LoadOptions, render};
 use compose2kube::convert;
-use compose2kube::diagnostic::{Diagnostic, Level};
+use compose2kube::diagnostic::{self, Diagnostic, Level};
 use compose2kube::files::Disk;
 use compose2kube::options::{BindMounts, Options, SecretsMode, ServiceType};
 use compose2kube::output::{chart, directory, explain, report, stream};
@@ -230,13 +230,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(outcome) => {
             let mut stderr = std::io::stderr().lock();
-            for d in &outcome.diagnostics {
-                let _ = writeln!(
-                    stderr,
-                    "{}: {}",
-                    d.level.as_str(),
-                    terminal_safe(&d.to_string())
-                );
+            for (level, line) in diagnostic::grouped(&outcome.diagnostics) {
+                let _ = writeln!(stderr, "{}: {}", level.as_str(), terminal_safe(&line));
+            }
+            if let Some(summary) = diagnostic::summary(&outcome.diagnostics) {
+                let _ = writeln!(stderr, "{summary}");
             }
             let mut stdout = std::io::stdout().lock();
             match stdout
