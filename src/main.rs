@@ -306,12 +306,11 @@ fn loader_diagnostics(warnings: &[compose::Warning]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// `for_conversion`: an unset `${VAR:?msg}` is a warning (left empty) rather than an error,
-/// except under `--strict`, where every warning is one.
+/// An unset `${VAR:?msg}` is an error in every command, as docker compose refuses the
+/// project.
 fn load_options(
     args: &ProjectArgs,
     interpolate: bool,
-    for_conversion: bool,
     allow_outside_project: bool,
 ) -> Result<LoadOptions, compose::Error> {
     let working_dir = std::env::current_dir().map_err(|e| {
@@ -346,7 +345,7 @@ fn load_options(
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect(),
         interpolate,
-        missing_required_is_warning: for_conversion,
+        missing_required_is_warning: false,
         allow_outside_project,
     })
 }
@@ -362,7 +361,7 @@ fn run(cli: Cli) -> Result<Outcome, compose::Error> {
 /// `config`: the resolved project, or its service names.
 fn run_config(project: &ProjectArgs, args: &ConfigArgs) -> Result<Outcome, compose::Error> {
     // `config` shows what docker compose reads, which may be anywhere.
-    let opts = load_options(project, !args.no_interpolate, false, true)?;
+    let opts = load_options(project, !args.no_interpolate, true)?;
     let loaded = compose::load(&opts)?;
     let output = if args.services {
         loaded
@@ -390,7 +389,6 @@ fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, comp
     let loaded = compose::load(&load_options(
         &project,
         true,
-        !args.strict,
         args.translation.allow_outside_project,
     )?)?;
     let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
@@ -458,7 +456,6 @@ fn run_explain(project: ProjectArgs, args: &ExplainArgs) -> Result<Outcome, comp
     let project = with_files(project, &args.translation.paths);
     let loaded = compose::load(&load_options(
         &project,
-        true,
         true,
         args.translation.allow_outside_project,
     )?)?;

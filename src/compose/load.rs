@@ -61,8 +61,8 @@ pub struct LoadOptions {
     /// `--no-interpolate` sets this to false.
     pub interpolate: bool,
     /// An unset `${VAR:?msg}` becomes a warning and an empty value instead of an error.
-    /// `convert` sets it: its output must be reviewed anyway, and the values such variables
-    /// guard are mostly secrets the user may prefer to create in the cluster.
+    /// The command line never sets it (docker compose refuses such a project); a caller that
+    /// only studies a project's shape, as the runnability test does, may.
     pub missing_required_is_warning: bool,
     /// Read `env_file` and `label_file` files outside the project directory and the
     /// directories of the compose files. `config` sets it, as docker compose reads them
@@ -749,7 +749,17 @@ impl Loader<'_> {
                             ));
                             missing.push(variable);
                         }
-                        Err(e) => return Err(Error::new(&node.loc, path, e.to_string())),
+                        Err(e) => {
+                            let hint = match &e {
+                                interpolate::InterpolateError::Required { variable, .. } => {
+                                    format!(
+                                        " (set {variable} in the environment or in a file given with --env-file)"
+                                    )
+                                }
+                                _ => String::new(),
+                            };
+                            return Err(Error::new(&node.loc, path, format!("{e}{hint}")));
+                        }
                     }
                 };
                 let out = interpolate::Interpolated {
