@@ -36,6 +36,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use handlebars::Handlebars;
 use serde_json::{Map, Value, json};
@@ -46,9 +47,10 @@ use crate::classify::Role;
 use crate::compose::{Error, Loaded, render};
 use crate::convert::Conversion;
 use crate::output::directory::{self, File};
+use crate::output::templates;
 
 /// The shipped templates, by the name a `--templates` directory overrides them with.
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: &[templates::Shipped] = &[
     (
         "chart/Chart.yaml.hbs",
         include_str!("../../templates/chart/Chart.yaml.hbs"),
@@ -84,7 +86,8 @@ pub fn files(
     conversion: &Conversion,
     templates: Option<&Path>,
 ) -> Result<Vec<File>, Error> {
-    let engine = engine(templates)?;
+    static SHIPPED: OnceLock<Handlebars<'static>> = OnceLock::new();
+    let engine = templates::engine(&SHIPPED, TEMPLATES, templates)?;
     let project = loaded.project.name.clone();
     let chart = sanitize_name(&project);
     let mut values = Values::new(conversion);
@@ -112,12 +115,12 @@ pub fn files(
     let mut head = vec![
         File {
             name: "Chart.yaml".into(),
-            content: render_file(&engine, "chart/Chart.yaml.hbs", &data)?,
+            content: templates::render(&engine, "chart/Chart.yaml.hbs", &data)?,
             secret: false,
         },
         File {
             name: "values.yaml".into(),
-            content: render_file(&engine, "chart/values.yaml.hbs", &data)?,
+            content: templates::render(&engine, "chart/values.yaml.hbs", &data)?,
             // Placeholders of Secrets the user creates are not secret.
             secret: values
                 .secrets
@@ -126,12 +129,12 @@ pub fn files(
         },
         File {
             name: "templates/_helpers.tpl".into(),
-            content: render_file(&engine, "chart/_helpers.tpl.hbs", &data)?,
+            content: templates::render(&engine, "chart/_helpers.tpl.hbs", &data)?,
             secret: false,
         },
         File {
             name: "templates/NOTES.txt".into(),
-            content: render_file(&engine, "chart/NOTES.txt.hbs", &data)?,
+            content: templates::render(&engine, "chart/NOTES.txt.hbs", &data)?,
             secret: false,
         },
     ];
@@ -178,38 +181,9 @@ fn object_template(
             object.name(),
             object.kind().to_ascii_lowercase()
         ),
-        content: render_file(engine, "chart/object.yaml.hbs", &data)?,
+        content: templates::render(engine, "chart/object.yaml.hbs", &data)?,
         secret: false,
     })
-}
-
-fn engine(templates: Option<&Path>) -> Result<Handlebars<'static>, Error> {
-    let mut engine = Handlebars::new();
-    engine.set_strict_mode(true);
-    // YAML and Go templates, not HTML: quotes and `<` stay as they are.
-    engine.register_escape_fn(handlebars::no_escape);
-    for (name, shipped) in TEMPLATES {
-        let text = match templates.map(|dir| dir.join(name)) {
-            Some(path) if path.is_file() => std::fs::read_to_string(&path).map_err(|e| {
-                Error::project(format!("cannot read the template {}: {e}", path.display()))
-            })?,
-            _ => shipped.to_owned(),
-        };
-        engine
-            .register_template_string(name, text)
-            .map_err(|e| Error::project(format!("the template {name} is not valid: {e}")))?;
-    }
-    Ok(engine)
-}
-
-fn render_file(engine: &Handlebars, name: &str, data: &Value) -> Result<String, Error> {
-    let mut text = engine
-        .render(name, data)
-        .map_err(|e| Error::project(format!("cannot render {name}: {e}")))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    Ok(text)
 }
 
 /// The tag of the first Deployment's image (else the first service's): what the chart

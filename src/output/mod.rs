@@ -16,3 +16,4 @@ pub mod directory;
 pub mod explain;
 pub mod report;
 pub mod stream;
+pub mod templates;

@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+use std::sync::OnceLock;
+
 use handlebars::Handlebars;
 use serde_json::{Value, json};
 
@@ -17,10 +19,13 @@ use crate::build::object::Object;
 use crate::compose::{Error, Loaded};
 use crate::convert::Conversion;
 use crate::diagnostic::{Diagnostic, Level};
-use crate::output::explain;
+use crate::output::{explain, templates};
 
 /// The template as shipped.
-const REPORT_TEMPLATE: &str = include_str!("../../templates/report.md.hbs");
+const REPORT_TEMPLATE: templates::Shipped = (
+    "report.md.hbs",
+    include_str!("../../templates/report.md.hbs"),
+);
 
 /// The report of a conversion; `diagnostics` are all of them, the loader's included.
 pub fn render(
@@ -30,26 +35,13 @@ pub fn render(
     namespace: Option<&str>,
     templates: Option<&Path>,
 ) -> Result<String, Error> {
-    let template = match templates.map(|dir| dir.join("report.md.hbs")) {
-        Some(path) if path.is_file() => std::fs::read_to_string(&path).map_err(|e| {
-            Error::project(format!("cannot read the template {}: {e}", path.display()))
-        })?,
-        _ => REPORT_TEMPLATE.to_owned(),
-    };
-    let mut engine = Handlebars::new();
-    engine.set_strict_mode(true);
-    // Markdown, not HTML: `<value>` in a kubectl command must stay as it is.
-    engine.register_escape_fn(handlebars::no_escape);
-    engine
-        .register_template_string("report", template)
-        .map_err(|e| Error::project(format!("the report template is not valid: {e}")))?;
-    let mut text = engine
-        .render("report", &data(loaded, conversion, diagnostics, namespace))
-        .map_err(|e| Error::project(format!("cannot render the report: {e}")))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    Ok(text)
+    static SHIPPED: OnceLock<Handlebars<'static>> = OnceLock::new();
+    let engine = templates::engine(&SHIPPED, &[REPORT_TEMPLATE], templates)?;
+    templates::render(
+        &engine,
+        REPORT_TEMPLATE.0,
+        &data(loaded, conversion, diagnostics, namespace),
+    )
 }
 
 fn diagnostic(d: &Diagnostic) -> Value {
