@@ -4,6 +4,7 @@
 //! classification and translation rather than in the YAML parser.
 
 use arbitrary::Arbitrary;
+use compose2kube::classify::labels::LABELS;
 use serde_json::{Map, Value, json};
 
 const NAMES: [&str; 6] = ["db", "cache", "web", "worker", "init", "agent"];
@@ -48,6 +49,24 @@ const KEYS: [&str; 12] = [
     "PORT",
     "x",
     "",
+];
+const LABEL_VALUES: [&str; 16] = [
+    "nodeport",
+    "headless",
+    "loadbalancer",
+    "30080",
+    "3",
+    "1Gi",
+    "true",
+    "a.example.com/api, b.example.com",
+    "Forbid",
+    "IfNotPresent",
+    "local",
+    "statefulset",
+    "0 3 * * *",
+    "my-account",
+    "",
+    "-1",
 ];
 const PORTS: [&str; 10] = [
     "80",
@@ -139,7 +158,18 @@ fn service(s: &Svc) -> Value {
         m.insert("environment".into(), pairs(&s.environment));
     }
     if !s.labels.is_empty() {
-        m.insert("labels".into(), pairs(&s.labels));
+        // Every label compose2kube knows, and a misspelt one, with values each may take.
+        let labels: Map<String, Value> = s
+            .labels
+            .iter()
+            .map(|&(k, v)| {
+                let name = LABELS
+                    .get(usize::from(k))
+                    .map_or("kompose.service.typ", |l| l.name);
+                (name.to_owned(), json!(pick(&LABEL_VALUES, v)))
+            })
+            .collect();
+        m.insert("labels".into(), labels.into());
     }
     if !s.depends_on.is_empty() {
         let conditions = [

@@ -45,8 +45,15 @@ pub fn convert(
 ) -> Result<Conversion, Error> {
     options.check().map_err(Error::project)?;
     let project = &loaded.project;
-    let roles = classify::classify(project)
-        .map_err(|e| loaded.error(&format!("services.{}", e.service), e.message))?;
+    let roles = classify::classify(project).map_err(|e| {
+        // A label's error is placed at the label: `services.web.labels.kompose.…`.
+        match e.message.split_once(": ") {
+            Some((at, rest)) if at.starts_with("labels.") || at.starts_with("deploy.labels.") => {
+                loaded.error(&format!("services.{}.{at}", e.service), rest)
+            }
+            _ => loaded.error(&format!("services.{}", e.service), e.message),
+        }
+    })?;
     names::check_names(project)
         .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
     let peers = peers::peers(project, &loaded.env_files);

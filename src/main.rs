@@ -399,6 +399,9 @@ fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, comp
             .iter()
             .filter(|d| d.level == Level::Warning)
             .collect();
+        if let [only] = warnings.as_slice() {
+            return Err(compose::Error::project(format!("--strict: {only}")));
+        }
         if !warnings.is_empty() {
             let list: Vec<String> = warnings.iter().map(|w| format!("  {w}")).collect();
             return Err(compose::Error::project(format!(

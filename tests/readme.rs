@@ -48,3 +48,21 @@ fn readme_excerpts_are_parts_of_their_files() {
     }
     assert!(excerpts > 0, "README.md shows no excerpt of a golden file");
 }
+
+/// "Coming from kompose" names every label compose2kube reads or reports.
+#[test]
+fn readme_lists_every_known_label() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## Coming from kompose")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Coming from kompose section");
+    let missing: Vec<&str> = compose2kube::classify::labels::LABELS
+        .iter()
+        .map(|l| l.name)
+        .filter(|name| !section.contains(&format!("`{name}`")))
+        .collect();
+    assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+}

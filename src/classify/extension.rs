@@ -20,14 +20,29 @@
 //!       tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
 //!       node_selector: {disktype: ssd}
 //!       probes: {readiness: true, liveness: true}   # false turns a derived probe off
+//!       headless: true               # the Service peers reach has no cluster IP
+//!       node_port: 30432             # nodePort of the one published port (service: nodeport)
+//!       external_traffic_policy: Local
+//!       concurrency_policy: Replace  # CronJob: Allow | Forbid | Replace
+//!       backoff_limit: 3
+//!       image_pull_secrets: [registry-credentials]
+//!       image_pull_policy: Always
+//!       service_account: db-backup
+//!       fs_group: 999
+//!       ephemeral_storage: {request: 1Gi, limit: 2Gi}
 //! ```
 //!
+//! Labels fill what `x-kubernetes` leaves unset: see [`labels`].
+//!
 //! Unknown keys are errors, so a typo does not silently lose a setting.
+
+use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::Toleration;
 use serde::Deserialize;
 
+use crate::classify::labels;
 use crate::compose::model::Service;
 pub use crate::options::ServiceType;
 
@@ -50,6 +65,78 @@ pub struct XKubernetes {
     #[serde(default)]
     pub node_selector: IndexMap<String, String>,
     pub probes: Option<Probes>,
+    /// The Service peers reach is headless (`clusterIP: None`), with ports or without.
+    pub headless: Option<bool>,
+    /// The nodePort of the one published port, when `service` is nodeport.
+    pub node_port: Option<i32>,
+    pub external_traffic_policy: Option<TrafficPolicy>,
+    pub concurrency_policy: Option<ConcurrencyPolicy>,
+    /// Retries of a Job or of each run of a CronJob.
+    pub backoff_limit: Option<i32>,
+    #[serde(default)]
+    pub image_pull_secrets: Vec<String>,
+    pub image_pull_policy: Option<PullPolicy>,
+    pub service_account: Option<String>,
+    pub fs_group: Option<i64>,
+    pub ephemeral_storage: Option<EphemeralStorage>,
+    /// Where a setting came from when a label gave it: key → label name (see `labels`).
+    #[serde(skip)]
+    pub from: BTreeMap<&'static str, &'static str>,
+}
+
+impl XKubernetes {
+    /// How `explain` names the origin of the setting `key`.
+    pub fn source(&self, key: &str) -> String {
+        match self.from.get(key) {
+            Some(label) => format!("label {label}"),
+            None => format!("x-kubernetes.{key}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum TrafficPolicy {
+    #[serde(alias = "cluster")]
+    Cluster,
+    #[serde(alias = "local")]
+    Local,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ConcurrencyPolicy {
+    Allow,
+    Forbid,
+    Replace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+macro_rules! variant_names {
+    ($($t:ty => $($v:ident),+;)+) => {$(
+        impl $t {
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => stringify!($v)),+ }
+            }
+        }
+    )+};
+}
+variant_names! {
+    TrafficPolicy => Cluster, Local;
+    ConcurrencyPolicy => Allow, Forbid, Replace;
+    PullPolicy => Always, IfNotPresent, Never;
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EphemeralStorage {
+    pub request: Option<String>,
+    pub limit: Option<String>,
 }
 
 /// What a service's bind mounts become, overriding `--bind-mounts`.
@@ -70,6 +157,9 @@ pub struct Ingress {
     pub class: Option<String>,
     #[serde(default)]
     pub annotations: IndexMap<String, String>,
+    /// More hosts served the same way, each `host` or `host/path`.
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -82,11 +172,19 @@ pub struct Probes {
 
 /// The service's `x-kubernetes`, or the default when it has none. The error starts with
 /// `x-kubernetes:`; the caller names the service.
+///
+/// The service's labels fill what `x-kubernetes` leaves unset ([`labels`]); a label with a
+/// value it cannot take is an error starting with `labels.<name>:`.
 pub fn of(service: &Service) -> Result<XKubernetes, String> {
-    match service.extensions.get("x-kubernetes") {
-        None | Some(serde_json::Value::Null) => Ok(XKubernetes::default()),
-        Some(value) => XKubernetes::deserialize(value).map_err(|e| format!("x-kubernetes: {e}")),
+    let mut x = match service.extensions.get("x-kubernetes") {
+        None | Some(serde_json::Value::Null) => XKubernetes::default(),
+        Some(value) => XKubernetes::deserialize(value).map_err(|e| format!("x-kubernetes: {e}"))?,
+    };
+    labels::apply(&service.labels, &mut x)?;
+    if let Some(deploy) = &service.deploy {
+        labels::apply(&deploy.labels, &mut x).map_err(|e| format!("deploy.{e}"))?;
     }
+    Ok(x)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 pub mod extension;
 pub mod images;
+pub mod labels;
 pub mod peers;
 pub mod ports;
 pub mod role;

@@ -85,46 +85,18 @@ pub fn classify(project: &Project) -> Result<IndexMap<String, Classification>, C
     Ok(out)
 }
 
-/// A hint given as `x-kubernetes.<key>` or as one of the labels, with where it came from.
-fn hint(
-    service: &Service,
-    from_extension: Option<&String>,
-    key: &str,
-    labels: [&str; 2],
-) -> Option<(String, String)> {
-    if let Some(value) = from_extension {
-        return Some((value.clone(), format!("x-kubernetes.{key}")));
-    }
-    labels.into_iter().find_map(|label| {
-        service
-            .labels
-            .get(label)
-            .map(|v| (v.clone(), format!("label {label}")))
-    })
+/// The kind asked for, with where it came from (`x-kubernetes.kind` or a label).
+fn explicit_kind(x: &XKubernetes) -> Option<(String, String)> {
+    x.kind.clone().map(|k| (k, x.source("kind")))
 }
 
-fn explicit_kind(service: &Service, x: &XKubernetes) -> Option<(String, String)> {
-    hint(
-        service,
-        x.kind.as_ref(),
-        "kind",
-        ["compose2kube.kind", "kompose.controller.type"],
-    )
-}
-
-fn schedule(service: &Service, x: &XKubernetes) -> Option<(String, String)> {
-    hint(
-        service,
-        x.schedule.as_ref(),
-        "schedule",
-        ["compose2kube.schedule", "kompose.cronjob.schedule"],
-    )
+fn schedule(x: &XKubernetes) -> Option<(String, String)> {
+    x.schedule.clone().map(|s| (s, x.source("schedule")))
 }
 
 fn parse_kind(
     project: &Project,
     name: &str,
-    service: &Service,
     x: &XKubernetes,
     kind: &str,
     source: &str,
@@ -143,11 +115,12 @@ fn parse_kind(
         }
     };
     Ok(match kind.to_ascii_lowercase().as_str() {
-        "deployment" => Role::Deployment,
+        // kompose's replicationcontroller: the Deployment superseded it.
+        "deployment" | "replicationcontroller" => Role::Deployment,
         "statefulset" => Role::StatefulSet,
         "daemonset" => Role::DaemonSet,
         "job" => Role::Job,
-        "cronjob" => match schedule(service, x) {
+        "cronjob" => match schedule(x) {
             Some((s, _)) => Role::CronJob { schedule: s },
             None => {
                 return Err(err(format!(
@@ -310,15 +283,15 @@ fn classify_one(
         service: name.to_owned(),
         message,
     })?;
-    if let Some((kind, source)) = explicit_kind(service, &x) {
-        let role = parse_kind(project, name, service, &x, &kind, &source)?;
+    if let Some((kind, source)) = explicit_kind(&x) {
+        let role = parse_kind(project, name, &x, &kind, &source)?;
         return Ok(Classification {
             role,
             reason: format!("explicit: {source} is \"{kind}\""),
         });
     }
     Ok(daemon(service)
-        .or_else(|| scheduled(service, &x))
+        .or_else(|| scheduled(&x))
         .or_else(|| batch(name, service, dependants))
         .or_else(|| sidecar(project, name, service))
         .or_else(|| stateful(name, service))
@@ -341,8 +314,8 @@ fn daemon(service: &Service) -> Option<Classification> {
         })
 }
 
-fn scheduled(service: &Service, x: &XKubernetes) -> Option<Classification> {
-    let (s, source) = schedule(service, x)?;
+fn scheduled(x: &XKubernetes) -> Option<Classification> {
+    let (s, source) = schedule(x)?;
     Some(Classification {
         reason: format!("scheduled by {source} (\"{s}\")"),
         role: Role::CronJob { schedule: s },

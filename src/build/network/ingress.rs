@@ -1,5 +1,6 @@
-//! Ingresses: asked for by `x-kubernetes.ingress`, the `compose2kube.ingress.*` labels,
-//! kompose's `kompose.service.expose*` labels, or `--ingress-host`.
+//! Ingresses: asked for by `x-kubernetes.ingress` (which the `compose2kube.ingress.*`
+//! labels and kompose's `kompose.service.expose*` labels fill, see `classify::labels`), or
+//! by `--ingress-host`.
 
 use std::collections::BTreeMap;
 
@@ -21,10 +22,12 @@ use super::{Pod, meta};
 /// Ports published on these are taken for HTTP by `--ingress-host`.
 const HTTP_PORTS: &[u16] = &[80, 443, 3000, 5000, 8000, 8080, 8443, 8888];
 
-/// The ingress settings asked for a service, if any: (host, path, tls, class, annotations).
+/// The ingress settings asked for a service, if any.
 struct IngressWish {
     host: Option<String>,
     path: String,
+    /// More hosts, each `host` or `host/path`.
+    hosts: Vec<String>,
     tls: Option<String>,
     class: Option<String>,
     annotations: BTreeMap<String, String>,
@@ -43,38 +46,7 @@ fn ingress_wish(
             tls: i.tls,
             class: i.class.or_else(|| options.ingress_class.clone()),
             annotations: i.annotations.into_iter().collect(),
-        });
-    }
-    let label = |k: &str| service.labels.get(k).cloned();
-    if let Some(host) = label("compose2kube.ingress.host") {
-        return Some(IngressWish {
-            host: Some(host),
-            path: label("compose2kube.ingress.path").unwrap_or_else(|| "/".into()),
-            tls: label("compose2kube.ingress.tls"),
-            class: label("compose2kube.ingress.class").or_else(|| options.ingress_class.clone()),
-            annotations: BTreeMap::new(),
-        });
-    }
-    if let Some(expose) = label("kompose.service.expose")
-        && expose != "false"
-    {
-        let host = (expose != "true")
-            .then(|| {
-                expose
-                    .split(',')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned()
-            })
-            .filter(|h| !h.is_empty());
-        return Some(IngressWish {
-            host: host.or(host_for_flag),
-            path: "/".into(),
-            tls: label("kompose.service.expose.tls-secret"),
-            class: label("kompose.service.expose.ingress-class-name")
-                .or_else(|| options.ingress_class.clone()),
-            annotations: BTreeMap::new(),
+            hosts: i.hosts,
         });
     }
     host_for_flag.map(|host| IngressWish {
@@ -83,6 +55,7 @@ fn ingress_wish(
         tls: None,
         class: options.ingress_class.clone(),
         annotations: BTreeMap::new(),
+        hosts: Vec::new(),
     })
 }
 
@@ -112,11 +85,40 @@ fn publishes_http(service: &Service) -> bool {
 }
 
 fn ingress(project: &Project, pod: &Pod, port: i32, wish: IngressWish) -> Ingress {
-    let path = if wish.path.starts_with('/') {
-        wish.path
-    } else {
-        format!("/{}", wish.path)
+    let backend = IngressBackend {
+        service: Some(IngressServiceBackend {
+            name: pod.service_name.clone(),
+            port: Some(ServiceBackendPort {
+                number: Some(port),
+                ..ServiceBackendPort::default()
+            }),
+        }),
+        ..IngressBackend::default()
     };
+    let rule = |host: Option<String>, path: &str| IngressRule {
+        host,
+        http: Some(HTTPIngressRuleValue {
+            paths: vec![HTTPIngressPath {
+                path: Some(if path.starts_with('/') {
+                    path.to_owned()
+                } else {
+                    format!("/{path}")
+                }),
+                path_type: "Prefix".into(),
+                backend: backend.clone(),
+            }],
+        }),
+    };
+    let mut rules = vec![rule(wish.host.clone(), &wish.path)];
+    let mut hosts: Vec<String> = wish.host.iter().cloned().collect();
+    for more in &wish.hosts {
+        let (host, path) = match more.split_once('/') {
+            Some((host, path)) => (host, path),
+            None => (more.as_str(), wish.path.as_str()),
+        };
+        rules.push(rule(Some(host.to_owned()), path));
+        hosts.push(host.to_owned());
+    }
     Ingress {
         metadata: ObjectMeta {
             annotations: (!wish.annotations.is_empty()).then_some(wish.annotations),
@@ -126,29 +128,11 @@ fn ingress(project: &Project, pod: &Pod, port: i32, wish: IngressWish) -> Ingres
             ingress_class_name: wish.class,
             tls: wish.tls.map(|secret| {
                 vec![IngressTLS {
-                    hosts: wish.host.clone().map(|h| vec![h]),
+                    hosts: (!hosts.is_empty()).then_some(hosts),
                     secret_name: Some(secret),
                 }]
             }),
-            rules: Some(vec![IngressRule {
-                host: wish.host,
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some(path),
-                        path_type: "Prefix".into(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: pod.service_name.clone(),
-                                port: Some(ServiceBackendPort {
-                                    number: Some(port),
-                                    ..ServiceBackendPort::default()
-                                }),
-                            }),
-                            ..IngressBackend::default()
-                        },
-                    }],
-                }),
-            }]),
+            rules: Some(rules),
             ..IngressSpec::default()
         }),
         ..Ingress::default()

@@ -265,11 +265,16 @@ fn pod_network(
     let ingress = ingress::ingress_for(project, options, pod, host_for_flag)?;
     let has_ingress = ingress.is_some();
     out.ingresses.extend(ingress);
-    let kind = service::exposure(pod.owner, pod.service, options).map_err(Error::project)?;
+    let kind = service::exposure(pod.service, options);
+    let has_public = matches!(
+        kind,
+        Some(ServiceType::NodePort | ServiceType::LoadBalancer)
+    ) && !pairs.is_empty();
+    service::check_public_settings(pod, kind, has_public, &mut out.diagnostics)?;
     match kind {
         Some(kind @ (ServiceType::NodePort | ServiceType::LoadBalancer)) if !pairs.is_empty() => {
             out.services
-                .push(service::public_service(project, pod, kind, &pairs));
+                .push(service::public_service(project, pod, kind, &pairs)?);
         }
         None if !pairs.is_empty() && !has_ingress => {
             let list: Vec<String> = pairs.iter().map(|(p, t, _)| format!("{p}→{t}")).collect();
@@ -497,16 +502,6 @@ mod tests {
         assert_eq!(ports[0].node_port, Some(30080));
         assert_eq!(ports[1].node_port, None);
         assert!(n.diagnostics.is_empty());
-    }
-
-    #[test]
-    fn bad_service_type_label_is_an_error() {
-        let e = run(
-            "services:\n  web:\n    image: app\n    ports: ['80:80']\n    labels: {compose2kube.service.type: public}\n",
-            &Options::default(),
-        )
-        .unwrap_err();
-        assert!(e.message.contains("is not a Service type"), "{e}");
     }
 
     #[test]

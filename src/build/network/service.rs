@@ -34,29 +34,42 @@ fn port_name(wanted: Option<&str>, port: &ListeningPort, taken: &mut Vec<String>
     name
 }
 
-/// The exposure asked for a service, if any.
-pub(super) fn exposure(
-    name: &str,
-    service: &Service,
-    options: &Options,
-) -> Result<Option<ServiceType>, String> {
+/// The exposure asked for a service, if any: `x-kubernetes.service` or its labels, else
+/// `--expose-published`.
+pub(super) fn exposure(service: &Service, options: &Options) -> Option<ServiceType> {
     let x = extension::of(service).unwrap_or_default();
-    if let Some(t) = x.service {
-        return Ok(Some(t));
+    x.service.or(options.expose_published)
+}
+
+/// Settings of the `-public` Service that have none to go to: a node port without the
+/// nodeport type is an error (as in kompose), a traffic policy without a NodePort or
+/// LoadBalancer Service a warning.
+pub(super) fn check_public_settings(
+    pod: &Pod,
+    kind: Option<ServiceType>,
+    has_public: bool,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(), Error> {
+    let x = extension::of(pod.service).unwrap_or_default();
+    if let Some(port) = x.node_port
+        && kind != Some(ServiceType::NodePort)
+    {
+        return Err(Error::project(format!(
+            "services.{}: {} ({port}) needs a NodePort Service: set the service type to nodeport",
+            pod.owner,
+            x.source("node_port")
+        )));
     }
-    for label in ["compose2kube.service.type", "kompose.service.type"] {
-        if let Some(value) = service.labels.get(label) {
-            return match value.to_ascii_lowercase().as_str() {
-                "clusterip" => Ok(Some(ServiceType::ClusterIP)),
-                "nodeport" => Ok(Some(ServiceType::NodePort)),
-                "loadbalancer" => Ok(Some(ServiceType::LoadBalancer)),
-                other => Err(format!(
-                    "services.{name}.labels.{label}: \"{other}\" is not a Service type (clusterip, nodeport or loadbalancer)"
-                )),
-            };
-        }
+    if x.external_traffic_policy.is_some() && !has_public {
+        out.push(Diagnostic::warning(
+            format!("services.{}", pod.owner),
+            format!(
+                "{} applies to a NodePort or LoadBalancer Service of published ports, and the service has none; not used",
+                x.source("external_traffic_policy")
+            ),
+        ));
     }
-    Ok(options.expose_published)
+    Ok(())
 }
 
 /// Published host ports paired with their targets; ranges pair one to one.
@@ -136,14 +149,20 @@ pub(super) fn cluster_service(
             ..ServicePort::default()
         });
     }
-    if service_ports.is_empty() && !pod.stateful {
+    // A StatefulSet's Service is its `serviceName`, headless; others are asked for.
+    let headless = pod.stateful
+        || extension::of(pod.service)
+            .ok()
+            .and_then(|x| x.headless)
+            .unwrap_or(false);
+    if service_ports.is_empty() && !headless {
         return Ok(None);
     }
     Ok(Some(KubeService {
         metadata: meta(project, name, k8s),
         spec: Some(ServiceSpec {
-            type_: (!pod.stateful).then(|| "ClusterIP".into()),
-            cluster_ip: pod.stateful.then(|| "None".into()),
+            type_: (!headless).then(|| "ClusterIP".into()),
+            cluster_ip: headless.then(|| "None".into()),
             publish_not_ready_addresses: pod.clustered.then_some(true),
             selector: Some(selector(project, k8s)),
             ports: (!service_ports.is_empty()).then_some(service_ports),
@@ -176,14 +195,26 @@ fn check_port_names(pod: &Pod) -> Result<(), Error> {
 }
 
 /// The `<service>-public` Service of the published ports: each published port to its
-/// target, and the published port as nodePort when it is in the NodePort range.
+/// target, and as nodePort the one `x-kubernetes.node_port` names, else the published port
+/// when it is in the NodePort range.
 pub(super) fn public_service(
     project: &Project,
     pod: &Pod,
     kind: ServiceType,
     pairs: &[(i32, i32, String)],
-) -> KubeService {
+) -> Result<KubeService, Error> {
     let k8s = pod.k8s.as_str();
+    let x = extension::of(pod.service).unwrap_or_default();
+    if let Some(port) = x.node_port {
+        let source = x.source("node_port");
+        if pairs.len() != 1 {
+            return Err(Error::project(format!(
+                "services.{}: {source} ({port}) names the nodePort of one published port, but the service publishes {}",
+                pod.owner,
+                pairs.len()
+            )));
+        }
+    }
     let mut taken = Vec::new();
     let public_ports = pairs
         .iter()
@@ -198,21 +229,24 @@ pub(super) fn public_service(
                 name: Some(port_name(None, &lp, &mut taken)),
                 port: *published,
                 target_port: Some(IntOrString::Int(*target)),
-                node_port: (30000..=32767).contains(published).then_some(*published),
+                node_port: x
+                    .node_port
+                    .or((30000..=32767).contains(published).then_some(*published)),
                 protocol: Some(protocol.clone()),
                 ..ServicePort::default()
             }
         })
         .collect();
     let public = sanitize_name(&format!("{}-public", pod.service_name));
-    KubeService {
+    Ok(KubeService {
         metadata: meta(project, &public, k8s),
         spec: Some(ServiceSpec {
             type_: Some(service_type_name(kind).into()),
+            external_traffic_policy: x.external_traffic_policy.map(|p| p.as_str().into()),
             selector: Some(selector(project, k8s)),
             ports: Some(public_ports),
             ..ServiceSpec::default()
         }),
         ..KubeService::default()
-    }
+    })
 }

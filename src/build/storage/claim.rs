@@ -253,7 +253,8 @@ impl Builder<'_> {
             .max(1)
     }
 
-    /// A setting of a named volume, first found on the volume, then on its users.
+    /// A setting of a named volume, first found on the volume (its `x-kubernetes` or
+    /// `labels`), then on its users (their `x-kubernetes`, which their labels fill).
     fn setting(&self, shared: &Shared, x_key: &str, labels: &[&str]) -> Option<String> {
         if let Some(volume) = shared
             .declared
@@ -281,10 +282,8 @@ impl Builder<'_> {
                 "size" => x.size.clone(),
                 _ => x.storage_class.clone(),
             };
-            if let Some(v) =
-                from_x.or_else(|| labels.iter().find_map(|l| service.labels.get(*l).cloned()))
-            {
-                return Some(v);
+            if from_x.is_some() {
+                return from_x;
             }
         }
         None

@@ -13,6 +13,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::build::configuration::distinctive;
 use crate::build::names::{escape, sanitize_name};
+use crate::classify::extension::XKubernetes;
 use crate::classify::{extension, images};
 use crate::compose::model::{DeviceCount, DeviceRequest, Project, Service};
 use crate::diagnostic::Diagnostic;
@@ -158,7 +159,10 @@ pub(super) fn container(
     Container {
         name: sanitize_name(name),
         image: Some(image(inputs.project, name, service, diagnostics)),
-        image_pull_policy: pull_policy(name, service, diagnostics),
+        image_pull_policy: x
+            .image_pull_policy
+            .map(|p| p.as_str().to_owned())
+            .or_else(|| pull_policy(name, service, diagnostics)),
         command: service
             .entrypoint
             .as_ref()
@@ -174,7 +178,7 @@ pub(super) fn container(
         working_dir: service.working_dir.clone(),
         tty: service.tty.then_some(true),
         stdin: service.stdin_open.then_some(true),
-        resources: resources(name, service, diagnostics),
+        resources: resources(name, service, &x, diagnostics),
         security_context: security_context(name, service, diagnostics),
         lifecycle,
         startup_probe: probes.startup,
@@ -291,6 +295,7 @@ pub(super) fn container_ports(service: &Service) -> Vec<ContainerPort> {
 fn resources(
     name: &str,
     service: &Service,
+    x: &XKubernetes,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ResourceRequirements> {
     let r = service.deploy.as_ref().map(|d| &d.resources);
@@ -316,12 +321,20 @@ fn resources(
     {
         requests.insert("memory".to_owned(), quantity_memory(mem.0));
     }
+    if let Some(e) = &x.ephemeral_storage {
+        if let Some(q) = &e.limit {
+            limits.insert("ephemeral-storage".to_owned(), Quantity(q.clone()));
+        }
+        if let Some(q) = &e.request {
+            requests.insert("ephemeral-storage".to_owned(), Quantity(q.clone()));
+        }
+    }
     // Extended resources are asked for as limits; Kubernetes sets the request equal.
     if let Some((resource, count)) = gpus(name, service, diagnostics) {
         limits.insert(resource, Quantity(count.to_string()));
     }
     // A request above its limit is rejected by the API server; compose lets it through.
-    for key in ["cpu", "memory"] {
+    for key in ["cpu", "memory", "ephemeral-storage"] {
         if let (Some(req), Some(lim)) = (requests.get(key), limits.get(key))
             && parse_quantity(&req.0) > parse_quantity(&lim.0)
         {

@@ -315,7 +315,13 @@ fn pod(
             .iter()
             .flatten()
             .any(|v| v.persistent_volume_claim.is_some());
-    if claims && let Some(gid) = pod::writable_claims(inputs.project, name, out) {
+    // The group asked for wins over the one guessed for writable claims.
+    let group = x.fs_group.or_else(|| {
+        claims
+            .then(|| pod::writable_claims(inputs.project, name, out))
+            .flatten()
+    });
+    if let Some(gid) = group {
         let security = spec.security_context.get_or_insert_with(Default::default);
         security.fs_group = Some(gid);
         security.fs_group_change_policy = Some("OnRootMismatch".into());
@@ -339,13 +345,17 @@ fn pod_annotations(
         .chain(service.annotations.iter())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    annotations.retain(|k, _| {
-        !["com.docker.compose.", "compose2kube.", "kompose."]
-            .iter()
-            .any(|p| k.starts_with(p))
-    });
+    annotations.retain(|k, _| !is_directive(k));
     keep_valid_keys(&mut annotations, &format!("services.{name}.labels"), out);
     annotations
+}
+
+/// A label meant for compose tooling (docker compose's own, ours, kompose's): already acted
+/// on or reported, not copied.
+fn is_directive(key: &str) -> bool {
+    ["com.docker.compose.", "compose2kube.", "kompose."]
+        .iter()
+        .any(|p| key.starts_with(p))
 }
 
 /// Annotation keys the API server accepts: an optional DNS-subdomain prefix and `/`, then a
@@ -410,6 +420,7 @@ fn workload_meta(
                 .collect()
         })
         .unwrap_or_default();
+    deploy_labels.retain(|k, _| !is_directive(k));
     keep_valid_keys(
         &mut deploy_labels,
         &format!("services.{name}.deploy.labels"),
@@ -431,12 +442,13 @@ fn workload(
     role: &Role,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Workload> {
+    let x = extension::of(service).unwrap_or_default();
+    unused_settings(name, service, role, &x, out);
     if matches!(role, Role::Sidecar { .. } | Role::Init { .. }) {
         return None;
     }
     let project = inputs.project;
     let k8s = sanitize_name(name);
-    let x = extension::of(service).unwrap_or_default();
     let pod = pod(inputs, name, service, role, &x, out);
     let mut pod_labels = labels(project, &k8s);
     pod_labels.extend(inputs.parts(name).pod_labels.clone());
@@ -463,13 +475,68 @@ fn workload(
         ),
         Role::DaemonSet => shell.daemon_set(pod.spec),
         Role::Job => Workload::Job(Box::new(Job {
-            spec: Some(job_spec(&shell, pod.spec, service)),
+            spec: Some(job_spec(&shell, pod.spec, service, &x)),
             metadata: shell.metadata,
             ..Job::default()
         })),
         Role::CronJob { schedule } => cron_job(shell, pod.spec, service, schedule, &x),
         Role::Sidecar { .. } | Role::Init { .. } => return None,
     })
+}
+
+/// Labels in compose2kube's and kompose's namespaces that are not translated, and settings
+/// the service's role has no place for: warnings, so that `--strict` stops on them.
+fn unused_settings(
+    name: &str,
+    service: &Service,
+    role: &Role,
+    x: &XKubernetes,
+    out: &mut Vec<Diagnostic>,
+) {
+    let deploy_labels = service.deploy.as_ref().map(|d| &d.labels);
+    for (path, labels) in [
+        ("labels", Some(&service.labels)),
+        ("deploy.labels", deploy_labels),
+    ] {
+        for (label, message) in labels
+            .map(crate::classify::labels::unknown)
+            .unwrap_or_default()
+        {
+            out.push(Diagnostic::warning(
+                format!("services.{name}.{path}.{label}"),
+                message,
+            ));
+        }
+    }
+    let mut unused = |key: &str, set: bool, wants: &str| {
+        if set {
+            out.push(Diagnostic::warning(
+                format!("services.{name}"),
+                format!(
+                    "{} applies to {wants}, and the service is a {}; not used",
+                    x.source(key),
+                    role.name()
+                ),
+            ));
+        }
+    };
+    let batch = matches!(role, Role::Job | Role::CronJob { .. });
+    unused(
+        "concurrency_policy",
+        x.concurrency_policy.is_some() && !matches!(role, Role::CronJob { .. }),
+        "a CronJob",
+    );
+    unused(
+        "backoff_limit",
+        x.backoff_limit.is_some() && !batch,
+        "a Job or a CronJob",
+    );
+    if let Role::Sidecar { of } | Role::Init { of } = role {
+        let pod = format!("the whole pod (set it on {of})");
+        unused("service_account", x.service_account.is_some(), &pod);
+        unused("image_pull_secrets", !x.image_pull_secrets.is_empty(), &pod);
+        unused("fs_group", x.fs_group.is_some(), &pod);
+    }
 }
 
 /// What every kind of workload has: its metadata, selector, pod template metadata and
@@ -546,14 +613,16 @@ fn deployment(shell: Shell, pod: Pod, service: &Service) -> Workload {
     }))
 }
 
-fn job_spec(shell: &Shell, mut pod: PodSpec, service: &Service) -> JobSpec {
+fn job_spec(shell: &Shell, mut pod: PodSpec, service: &Service, x: &XKubernetes) -> JobSpec {
     pod.restart_policy = Some(restart_policy_for_job(service).into());
-    let backoff = service
-        .deploy
-        .as_ref()
-        .and_then(|d| d.restart_policy.as_ref())
-        .and_then(|p| p.max_attempts)
-        .and_then(|n| i32::try_from(n).ok());
+    let backoff = x.backoff_limit.or_else(|| {
+        service
+            .deploy
+            .as_ref()
+            .and_then(|d| d.restart_policy.as_ref())
+            .and_then(|p| p.max_attempts)
+            .and_then(|n| i32::try_from(n).ok())
+    });
     JobSpec {
         backoff_limit: backoff,
         template: shell.template(pod),
@@ -572,10 +641,12 @@ fn cron_job(
         spec: Some(CronJobSpec {
             schedule: schedule.to_owned(),
             time_zone: x.time_zone.clone(),
-            concurrency_policy: Some("Forbid".into()),
+            // A run still going when the next is due is most often a stuck one: compose
+            // ran one container per service, never two.
+            concurrency_policy: Some(x.concurrency_policy.map_or("Forbid", |p| p.as_str()).into()),
             job_template: JobTemplateSpec {
                 metadata: None,
-                spec: Some(job_spec(&shell, pod, service)),
+                spec: Some(job_spec(&shell, pod, service, x)),
             },
             ..CronJobSpec::default()
         }),

@@ -1,10 +1,12 @@
 //! Pod-level settings of a host service: host namespaces, names and DNS, `/etc/hosts`,
-//! shutdown grace, platform, scheduling, and the pod's security context.
+//! shutdown grace, platform, scheduling, the pod's security context, its service account
+//! and image pull Secrets.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    HostAlias, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec, Sysctl,
+    HostAlias, LocalObjectReference, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec,
+    Sysctl,
 };
 
 use crate::build::names::sanitize_name;
@@ -36,6 +38,13 @@ pub(super) fn pod_settings(
     scheduling(pod, name, service, x, selector, diagnostics);
     let security = security_context(name, service, diagnostics);
     pod.security_context = (security != PodSecurityContext::default()).then_some(security);
+    pod.service_account_name = x.service_account.clone();
+    pod.image_pull_secrets = (!x.image_pull_secrets.is_empty()).then(|| {
+        x.image_pull_secrets
+            .iter()
+            .map(|name| LocalObjectReference { name: name.clone() })
+            .collect()
+    });
 }
 
 /// `network_mode`, `pid` and `ipc: host`.
