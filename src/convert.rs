@@ -20,7 +20,7 @@ use crate::compose::model::Project;
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
-use crate::options::Options;
+use crate::options::{Controller, Options, Provenance};
 
 /// The result of a conversion.
 #[derive(Debug, Clone)]
@@ -44,8 +44,16 @@ pub fn convert(
     options: &Options,
 ) -> Result<Conversion, Error> {
     options.check().map_err(Error::project)?;
+    let defaulted;
+    let loaded = match options.replicas {
+        Some(n) => {
+            defaulted = with_default_replicas(loaded, n);
+            &defaulted
+        }
+        None => loaded,
+    };
     let project = &loaded.project;
-    let roles = classify::classify(project).map_err(|e| {
+    let mut roles = classify::classify(project).map_err(|e| {
         // A label's error is placed at the label: `services.web.labels.kompose.…`.
         match e.message.split_once(": ") {
             Some((at, rest)) if at.starts_with("labels.") || at.starts_with("deploy.labels.") => {
@@ -54,6 +62,9 @@ pub fn convert(
             _ => loaded.error(&format!("services.{}", e.service), e.message),
         }
     })?;
+    if let Some(controller) = options.controller {
+        apply_controller(&mut roles, controller);
+    }
     names::check_names(project)
         .map_err(|e| loaded.error(&format!("services.{}", e.second), e.to_string()))?;
     let peers = peers::peers(project, &loaded.env_files);
@@ -69,6 +80,9 @@ pub fn convert(
     let mut objects = built.objects;
     if let Some(ns) = &options.namespace {
         place_in_namespace(&mut objects, ns);
+    }
+    if let Some(provenance) = &options.provenance {
+        annotate_provenance(&mut objects, provenance);
     }
     object::sort(&mut objects);
     check_unique(loaded, &objects)?;
@@ -148,6 +162,75 @@ fn name_evidence(peers: &Peers, name: &str, selected: &HashMap<&str, &str>) -> V
 }
 
 /// Every object in the namespace, and the Namespace object itself.
+/// `--replicas N`: `x-kubernetes.replicas` for every service that gives no count of its
+/// own (`deploy.replicas`, `scale`, `x-kubernetes.replicas`).
+fn with_default_replicas(loaded: &Loaded, n: i32) -> Loaded {
+    let mut loaded = loaded.clone();
+    for service in loaded.project.services.values_mut() {
+        let own = service
+            .deploy
+            .as_ref()
+            .is_some_and(|d| d.replicas.is_some())
+            || service.scale.is_some();
+        let x = service
+            .extensions
+            .entry("x-kubernetes".to_owned())
+            .or_insert_with(|| serde_json::json!({}));
+        if x.is_null() {
+            *x = serde_json::json!({});
+        }
+        if let Some(map) = x.as_object_mut()
+            && !own
+        {
+            map.entry("replicas").or_insert(serde_json::json!(n));
+        }
+    }
+    loaded
+}
+
+/// `--controller KIND`: the workload of every long-running service whose kind was guessed,
+/// not asked for. Batch tasks, sidecars and initContainers keep theirs: a Job made a
+/// Deployment would restart for ever.
+fn apply_controller(roles: &mut IndexMap<String, Classification>, controller: Controller) {
+    let role = match controller {
+        Controller::Deployment => Role::Deployment,
+        Controller::StatefulSet => Role::StatefulSet,
+        Controller::DaemonSet => Role::DaemonSet,
+    };
+    for class in roles.values_mut() {
+        let long_running = matches!(
+            class.role,
+            Role::Deployment | Role::StatefulSet | Role::DaemonSet
+        );
+        if long_running && !class.reason.starts_with("explicit") && class.role != role {
+            class.reason = format!(
+                "--controller {} (else {}: {})",
+                role.name().to_ascii_lowercase(),
+                class.role.name(),
+                class.reason
+            );
+            class.role = role.clone();
+        }
+    }
+}
+
+/// `--with-provenance`: what made each object, in its annotations.
+fn annotate_provenance(objects: &mut [Object], provenance: &Provenance) {
+    for object in objects {
+        let annotations = object
+            .metadata_mut()
+            .annotations
+            .get_or_insert_with(Default::default);
+        annotations.insert(
+            "compose2kube.io/version".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        );
+        if let Some(command) = &provenance.command {
+            annotations.insert("compose2kube.io/cmd".to_owned(), command.clone());
+        }
+    }
+}
+
 fn place_in_namespace(objects: &mut Vec<Object>, ns: &str) {
     for object in objects.iter_mut() {
         object.metadata_mut().namespace = Some(ns.to_owned());

@@ -10,7 +10,9 @@ use compose2kube::compose::{self, LoadOptions, render};
 use compose2kube::convert;
 use compose2kube::diagnostic::{self, Diagnostic, Level};
 use compose2kube::files::Disk;
-use compose2kube::options::{BindMounts, Options, SecretsMode, ServiceType};
+use compose2kube::options::{
+    BindMounts, Controller, Options, Provenance, SecretsMode, ServiceType,
+};
 use compose2kube::output::{chart, directory, explain, report, stream};
 
 #[derive(Parser, Debug)]
@@ -65,6 +67,12 @@ struct ConvertArgs {
     /// Output format: a YAML stream, or one JSON `v1 List`
     #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
     format: OutputFormat,
+    /// Same as --format json
+    #[arg(short = 'j', long, conflicts_with = "format")]
+    json: bool,
+    /// Print to standard output (the default; kompose's flag)
+    #[arg(long, conflicts_with_all = ["out", "chart"])]
+    stdout: bool,
     /// Fail (exit 1, nothing on stdout) when anything is not translated
     #[arg(long)]
     strict: bool,
@@ -122,7 +130,12 @@ struct TranslationArgs {
     #[arg(long, value_name = "CLASS")]
     ingress_class: Option<String>,
     /// Size of claims whose size the compose file does not give
-    #[arg(long, value_name = "SIZE", default_value = "1Gi")]
+    #[arg(
+        long,
+        visible_alias = "pvc-request-size",
+        value_name = "SIZE",
+        default_value = "1Gi"
+    )]
     default_volume_size: String,
     /// storageClassName of claims whose class the compose file does not give
     #[arg(long, value_name = "CLASS")]
@@ -137,7 +150,7 @@ struct TranslationArgs {
     #[arg(long)]
     allow_outside_project: bool,
     /// A NetworkPolicy per compose network
-    #[arg(long)]
+    #[arg(long, visible_alias = "generate-network-policies")]
     network_policies: bool,
     /// Image of the wait-for-<dependency> initContainers
     #[arg(long, value_name = "IMAGE", default_value = "busybox:1.36")]
@@ -145,6 +158,106 @@ struct TranslationArgs {
     /// No tcpSocket readiness probe for services without a healthcheck
     #[arg(long)]
     no_default_probes: bool,
+    /// Do not interpolate environment variables
+    #[arg(long)]
+    no_interpolate: bool,
+    /// The workload of every long-running service whose kind is guessed, not asked for
+    #[arg(long, value_enum, value_name = "KIND")]
+    controller: Option<ControllerArg>,
+    /// Replicas of every service that gives no count of its own
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..))]
+    replicas: Option<i32>,
+    /// Annotate every object with the compose2kube version and this command line
+    #[arg(
+        long,
+        visible_alias = "with-kompose-annotation",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    with_provenance: Option<bool>,
+    /// kompose's: compose secrets are always mounted as files, each on its own path
+    #[arg(long, hide = true)]
+    secrets_as_files: bool,
+    /// kompose's flags that compose2kube refuses, each with what to do instead
+    #[command(flatten)]
+    refused: RefusedArgs,
+}
+
+/// kompose's flags for what compose2kube does not do: accepted by the parser so that the
+/// error says what to do instead rather than "unexpected argument".
+#[derive(Args, Debug)]
+struct RefusedArgs {
+    #[arg(long, hide = true, value_name = "TYPE", num_args = 0..=1, default_missing_value = "local")]
+    build: Option<String>,
+    #[arg(long, hide = true)]
+    push_image: bool,
+    #[arg(long, hide = true, value_name = "REGISTRY")]
+    push_image_registry: Option<String>,
+    #[arg(long, hide = true, value_name = "PROVIDER")]
+    provider: Option<String>,
+    #[arg(long, hide = true, value_name = "TYPE")]
+    volumes: Option<String>,
+    #[arg(long, hide = true)]
+    emptyvols: bool,
+    #[arg(long, hide = true, value_name = "MODE")]
+    service_group_mode: Option<String>,
+    #[arg(long, hide = true, value_name = "NAME")]
+    service_group_name: Option<String>,
+}
+
+impl RefusedArgs {
+    /// The first refused flag given, as an error saying what to do instead.
+    fn check(&self) -> Result<(), compose::Error> {
+        let refuse = |msg: &str| Err(compose::Error::project(msg.to_owned()));
+        // kompose's `--build none` (its default) asks for nothing.
+        let build = self.build.as_deref().filter(|b| *b != "none");
+        if build.is_some() || self.push_image || self.push_image_registry.is_some() {
+            let flag = if build.is_some() {
+                "--build"
+            } else if self.push_image {
+                "--push-image"
+            } else {
+                "--push-image-registry"
+            };
+            return refuse(&format!(
+                "{flag}: compose2kube does not build or push images; run `docker compose build` and `docker compose push` (or your CI) first: a service with only build: runs the image <project>-<service>"
+            ));
+        }
+        match self.provider.as_deref() {
+            None | Some("kubernetes") => {}
+            Some(other) => {
+                return refuse(&format!(
+                    "--provider {other}: compose2kube writes Kubernetes manifests only; OpenShift applies them as they are (Deployments, Services, Ingresses instead of DeploymentConfigs and Routes): leave out --provider"
+                ));
+            }
+        }
+        if self.volumes.is_some() || self.emptyvols {
+            let flag = if self.emptyvols {
+                "--emptyvols"
+            } else {
+                "--volumes"
+            };
+            return refuse(&format!(
+                "{flag}: not supported yet; named volumes become claims and bind mounts follow --bind-mounts auto|hostpath; a volume's x-kubernetes or labels set its size and class"
+            ));
+        }
+        if self.service_group_mode.is_some() || self.service_group_name.is_some() {
+            return refuse(
+                "--service-group-mode/--service-group-name: not supported yet; a sidecar joins its service's pod with x-kubernetes: {kind: sidecar:<service>}",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ControllerArg {
+    Deployment,
+    Statefulset,
+    Daemonset,
+    /// kompose's; a Deployment, which superseded it
+    Replicationcontroller,
 }
 
 impl TranslationArgs {
@@ -171,8 +284,37 @@ impl TranslationArgs {
             network_policies: self.network_policies,
             wait_image: self.wait_image.clone(),
             default_probes: !self.no_default_probes,
+            controller: self.controller.map(|c| match c {
+                ControllerArg::Deployment | ControllerArg::Replicationcontroller => {
+                    Controller::Deployment
+                }
+                ControllerArg::Statefulset => Controller::StatefulSet,
+                ControllerArg::Daemonset => Controller::DaemonSet,
+            }),
+            replicas: self.replicas,
+            provenance: self.with_provenance.unwrap_or(false).then(|| Provenance {
+                command: Some(command_line()),
+            }),
         }
     }
+}
+
+/// The command line as typed, for the `compose2kube.io/cmd` annotation: the program's
+/// file name, not the path it was run from, so that the output does not depend on it.
+fn command_line() -> String {
+    let mut args = std::env::args();
+    let program = args
+        .next()
+        .map(|p| {
+            std::path::Path::new(&p)
+                .file_name()
+                .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "compose2kube".into());
+    std::iter::once(program)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -385,10 +527,11 @@ fn run_config(project: &ProjectArgs, args: &ConfigArgs) -> Result<Outcome, compo
 
 /// `convert`: the manifests on stdout or in `-o PATH`, and the report when asked.
 fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, compose::Error> {
+    args.translation.refused.check()?;
     let project = with_files(project, &args.translation.paths);
     let loaded = compose::load(&load_options(
         &project,
-        true,
+        !args.translation.no_interpolate,
         args.translation.allow_outside_project,
     )?)?;
     let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;
@@ -435,6 +578,7 @@ fn run_convert(project: ProjectArgs, args: &ConvertArgs) -> Result<Outcome, comp
             String::new()
         }
         None if args.chart.is_some() => String::new(),
+        None if args.json => stream::to_json_list(&conversion.objects)?,
         None => match args.format {
             OutputFormat::Yaml => stream::to_yaml_stream(&conversion.objects)?,
             OutputFormat::Json => stream::to_json_list(&conversion.objects)?,
@@ -456,10 +600,11 @@ fn leave_to_exit<T>(value: T) {
 
 /// `explain`: what each service became, as a table, JSON or the Markdown report.
 fn run_explain(project: ProjectArgs, args: &ExplainArgs) -> Result<Outcome, compose::Error> {
+    args.translation.refused.check()?;
     let project = with_files(project, &args.translation.paths);
     let loaded = compose::load(&load_options(
         &project,
-        true,
+        !args.translation.no_interpolate,
         args.translation.allow_outside_project,
     )?)?;
     let conversion = convert::convert(&loaded, &Disk, &args.translation.options())?;

@@ -57,6 +57,30 @@ pub struct Options {
     pub wait_image: String,
     /// A tcpSocket readiness probe for services with a port and no healthcheck.
     pub default_probes: bool,
+    /// The workload of every long-running service whose kind nothing in the compose file
+    /// asks for (kompose's `--controller`).
+    pub controller: Option<Controller>,
+    /// Replicas of every service whose count the compose file does not give (kompose's
+    /// `--replicas`).
+    pub replicas: Option<i32>,
+    /// Annotations saying what made each object: `compose2kube.io/version` and, when
+    /// given, `compose2kube.io/cmd` with this command line (kompose's
+    /// `--with-kompose-annotation`).
+    pub provenance: Option<Provenance>,
+}
+
+/// A long-running workload kind, as `--controller` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Controller {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// The command line, as the user typed it.
+    pub command: Option<String>,
 }
 
 impl Options {
@@ -97,6 +121,11 @@ impl Options {
                 "--ingress-host {host}: a host is a lower-case DNS name such as shop.example.com (optionally *.example.com), without scheme, port or path"
             ));
         }
+        if let Some(n) = self.replicas
+            && n < 0
+        {
+            return Err(format!("--replicas {n}: a count of 0 or more"));
+        }
         if self.wait_image.is_empty() || self.wait_image.contains(char::is_whitespace) {
             return Err(format!(
                 "--wait-image {:?}: an image reference such as busybox:1.36",
@@ -131,6 +160,9 @@ impl Default for Options {
             network_policies: false,
             wait_image: "busybox:1.36".into(),
             default_probes: true,
+            controller: None,
+            replicas: None,
+            provenance: None,
         }
     }
 }

@@ -33,7 +33,9 @@ fn convert_goldens() {
                 continue;
             }
             let golden = if args.first().is_some_and(|a| a == "convert")
-                && !args.iter().any(|a| a == "json")
+                && !args
+                    .iter()
+                    .any(|a| ["json", "-j", "--json"].contains(&a.as_str()))
             {
                 "expected.k8s.yaml"
             } else {
