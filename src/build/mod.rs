@@ -109,6 +109,13 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
             .into_iter()
             .map(Object::from),
     );
+    // After the budgets, which count the replicas an autoscaler takes over.
+    let mut workloads = workloads;
+    objects.extend(
+        workload::autoscalers(project, &mut workloads, &mut diagnostics)
+            .into_iter()
+            .map(Object::from),
+    );
     objects.extend(workloads.into_iter().map(Object::Workload));
     let service_names: Vec<&str> = objects
         .iter()

@@ -1,7 +1,9 @@
 //! Every Kubernetes object the conversion emits, in one type, and the one order they are
 //! written in (DESIGN.md §2): Namespace, ConfigMaps, Secrets, PVCs, Services, workloads,
-//! Ingresses, PodDisruptionBudgets, NetworkPolicies; by name within a kind.
+//! Ingresses, PodDisruptionBudgets, HorizontalPodAutoscalers, NetworkPolicies; by name within
+//! a kind.
 
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -21,6 +23,7 @@ pub enum Object {
     Workload(Workload),
     Ingress(Box<Ingress>),
     PodDisruptionBudget(Box<PodDisruptionBudget>),
+    HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
     NetworkPolicy(Box<NetworkPolicy>),
 }
 
@@ -35,6 +38,7 @@ impl Object {
             Object::Workload(w) => w.kind(),
             Object::Ingress(_) => "Ingress",
             Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
+            Object::HorizontalPodAutoscaler(_) => "HorizontalPodAutoscaler",
             Object::NetworkPolicy(_) => "NetworkPolicy",
         }
     }
@@ -54,7 +58,8 @@ impl Object {
             Object::Workload(Workload::CronJob(_)) => 9,
             Object::Ingress(_) => 10,
             Object::PodDisruptionBudget(_) => 11,
-            Object::NetworkPolicy(_) => 12,
+            Object::HorizontalPodAutoscaler(_) => 12,
+            Object::NetworkPolicy(_) => 13,
         }
     }
 
@@ -68,6 +73,7 @@ impl Object {
             Object::Workload(w) => w.metadata(),
             Object::Ingress(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
+            Object::HorizontalPodAutoscaler(o) => &o.metadata,
             Object::NetworkPolicy(o) => &o.metadata,
         }
     }
@@ -82,6 +88,7 @@ impl Object {
             Object::Workload(w) => w.metadata_mut(),
             Object::Ingress(o) => &mut o.metadata,
             Object::PodDisruptionBudget(o) => &mut o.metadata,
+            Object::HorizontalPodAutoscaler(o) => &mut o.metadata,
             Object::NetworkPolicy(o) => &mut o.metadata,
         }
     }
@@ -176,5 +183,6 @@ boxed_object!(
     Service,
     Ingress,
     PodDisruptionBudget,
+    HorizontalPodAutoscaler,
     NetworkPolicy
 );

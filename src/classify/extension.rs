@@ -30,6 +30,8 @@
 //!       service_account: db-backup
 //!       fs_group: 999
 //!       ephemeral_storage: {request: 1Gi, limit: 2Gi}
+//!       init_containers: [{name: migrate, image: app:1, command: [bin/migrate]}]
+//!       autoscale: {min: 2, max: 10, cpu: 70, memory: 80}   # a HorizontalPodAutoscaler
 //! ```
 //!
 //! Labels fill what `x-kubernetes` leaves unset: see [`labels`].
@@ -79,6 +81,12 @@ pub struct XKubernetes {
     pub service_account: Option<String>,
     pub fs_group: Option<i64>,
     pub ephemeral_storage: Option<EphemeralStorage>,
+    /// Containers that run to completion before the service's, after it waits for its
+    /// dependencies.
+    #[serde(default)]
+    pub init_containers: Vec<InitContainer>,
+    /// A HorizontalPodAutoscaler for the Deployment or StatefulSet.
+    pub autoscale: Option<Autoscale>,
     /// Where a setting came from when a label gave it: key → label name (see `labels`).
     #[serde(skip)]
     pub from: BTreeMap<&'static str, &'static str>,
@@ -87,7 +95,14 @@ pub struct XKubernetes {
 impl XKubernetes {
     /// How `explain` names the origin of the setting `key`.
     pub fn source(&self, key: &str) -> String {
-        match self.from.get(key) {
+        // A nested key (`autoscale.max`) set by a label stands for its parent too.
+        let label = self.from.get(key).or_else(|| {
+            self.from
+                .iter()
+                .find(|(k, _)| k.strip_prefix(key).is_some_and(|r| r.starts_with('.')))
+                .map(|(_, l)| l)
+        });
+        match label {
             Some(label) => format!("label {label}"),
             None => format!("x-kubernetes.{key}"),
         }
@@ -130,6 +145,28 @@ variant_names! {
     TrafficPolicy => Cluster, Local;
     ConcurrencyPolicy => Allow, Forbid, Replace;
     PullPolicy => Always, IfNotPresent, Never;
+}
+
+/// Replicas between `min` (default 1) and `max` (default 3, or `min` if more), scaled to
+/// keep the average CPU and memory use at the given percentages of the requests (CPU at
+/// 50 % when neither is given).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoscale {
+    pub min: Option<i32>,
+    pub max: Option<i32>,
+    pub cpu: Option<i32>,
+    pub memory: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitContainer {
+    /// Default `init-<n>`, counted from 1.
+    pub name: Option<String>,
+    pub image: Option<String>,
+    #[serde(default)]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -183,6 +220,32 @@ pub fn of(service: &Service) -> Result<XKubernetes, String> {
     labels::apply(&service.labels, &mut x)?;
     if let Some(deploy) = &service.deploy {
         labels::apply(&deploy.labels, &mut x).map_err(|e| format!("deploy.{e}"))?;
+    }
+    if let Some(a) = &x.autoscale {
+        let source = x.source("autoscale");
+        let (min, max) = (
+            a.min.unwrap_or(1),
+            a.max.unwrap_or(3.max(a.min.unwrap_or(1))),
+        );
+        if min < 1 || max < min {
+            return Err(format!(
+                "{source}: replicas from {min} to {max}: min must be 1 or more and max at least min"
+            ));
+        }
+        for (metric, value) in [("cpu", a.cpu), ("memory", a.memory)] {
+            if let Some(v) = value
+                && !(1..=100).contains(&v)
+            {
+                return Err(format!(
+                    "{source}: {metric} {v}: a target use between 1 and 100 (percent of the request)"
+                ));
+            }
+        }
+    }
+    if let Some(i) = x.init_containers.iter().position(|c| c.image.is_none()) {
+        return Err(format!(
+            "x-kubernetes.init_containers[{i}]: an init container needs an image"
+        ));
     }
     Ok(x)
 }

@@ -15,8 +15,8 @@
 use indexmap::IndexMap;
 
 use crate::classify::extension::{
-    ConcurrencyPolicy, EphemeralStorage, Ingress, PullPolicy, ServiceType, TrafficPolicy,
-    XKubernetes,
+    Autoscale, ConcurrencyPolicy, EphemeralStorage, Ingress, InitContainer, PullPolicy,
+    ServiceType, TrafficPolicy, XKubernetes,
 };
 use crate::options::{is_dns_subdomain, is_quantity};
 
@@ -103,13 +103,13 @@ pub const LABELS: &[Label] = &[
     not_yet("kompose.volume.selector", LATER),
     not_yet("kompose.volume.type", LATER),
     not_yet("kompose.volume.subpath", LATER),
-    not_yet("kompose.init.containers.name", LATER),
-    not_yet("kompose.init.containers.image", LATER),
-    not_yet("kompose.init.containers.command", LATER),
-    not_yet("kompose.hpa.cpu", LATER),
-    not_yet("kompose.hpa.memory", LATER),
-    not_yet("kompose.hpa.replicas.min", LATER),
-    not_yet("kompose.hpa.replicas.max", LATER),
+    sets("kompose.init.containers.name", "init_containers.name"),
+    sets("kompose.init.containers.image", "init_containers.image"),
+    sets("kompose.init.containers.command", "init_containers.command"),
+    sets("kompose.hpa.cpu", "autoscale.cpu"),
+    sets("kompose.hpa.memory", "autoscale.memory"),
+    sets("kompose.hpa.replicas.min", "autoscale.min"),
+    sets("kompose.hpa.replicas.max", "autoscale.max"),
     not_yet(
         "kompose.controller.port.expose",
         "a hostPort ties the pod to its node; a NodePort or LoadBalancer Service (kompose.service.type) opens the port on every node instead",
@@ -136,6 +136,17 @@ pub fn apply(labels: &IndexMap<String, String>, x: &mut XKubernetes) -> Result<(
         if set(x, key, value.trim()).map_err(|e| format!("labels.{}: {e}", label.name))? {
             x.from.insert(key, label.name);
         }
+    }
+    if let Some(label) = x
+        .from
+        .iter()
+        .find(|(k, _)| k.starts_with("init_containers."))
+        .map(|(_, l)| *l)
+        && x.init_containers.first().is_some_and(|c| c.image.is_none())
+    {
+        return Err(format!(
+            "labels.{label}: an init container needs an image: add kompose.init.containers.image"
+        ));
     }
     // A path, TLS Secret or class alone asks for no Ingress: kompose refuses it too.
     if !had_ingress && x.ingress.is_some() && !x.from.contains_key("ingress.host") {
@@ -207,6 +218,16 @@ fn is_set(x: &XKubernetes, key: &str) -> bool {
         "fs_group" => x.fs_group.is_some(),
         "ephemeral_storage.request" => ephemeral.is_some_and(|e| e.request.is_some()),
         "ephemeral_storage.limit" => ephemeral.is_some_and(|e| e.limit.is_some()),
+        "autoscale.min" => x.autoscale.as_ref().is_some_and(|a| a.min.is_some()),
+        "autoscale.max" => x.autoscale.as_ref().is_some_and(|a| a.max.is_some()),
+        "autoscale.cpu" => x.autoscale.as_ref().is_some_and(|a| a.cpu.is_some()),
+        "autoscale.memory" => x.autoscale.as_ref().is_some_and(|a| a.memory.is_some()),
+        "init_containers.name" => x.init_containers.first().is_some_and(|c| c.name.is_some()),
+        "init_containers.image" => x.init_containers.first().is_some_and(|c| c.image.is_some()),
+        "init_containers.command" => x
+            .init_containers
+            .first()
+            .is_some_and(|c| !c.command.is_empty()),
         _ => unreachable!("no x-kubernetes key {key}"),
     }
 }
@@ -250,6 +271,13 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
         "fs_group" => x.fs_group = Some(number(value, 0, i64::from(u32::MAX))?),
         "ephemeral_storage.request" => ephemeral(x).request = Some(quantity(value)?),
         "ephemeral_storage.limit" => ephemeral(x).limit = Some(quantity(value)?),
+        "autoscale.min" => autoscale(x).min = Some(number(value, 1, 10_000)? as i32),
+        "autoscale.max" => autoscale(x).max = Some(number(value, 1, 10_000)? as i32),
+        "autoscale.cpu" => autoscale(x).cpu = Some(number(value, 1, 100)? as i32),
+        "autoscale.memory" => autoscale(x).memory = Some(number(value, 1, 100)? as i32),
+        "init_containers.name" => init(x).name = Some(name(value)?),
+        "init_containers.image" => init(x).image = Some(value.to_owned()),
+        "init_containers.command" => init(x).command = command(value)?,
         _ => unreachable!("no x-kubernetes key {key}"),
     }
     Ok(true)
@@ -257,6 +285,33 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
 
 fn ingress(x: &mut XKubernetes) -> &mut Ingress {
     x.ingress.get_or_insert_with(Ingress::default)
+}
+
+fn autoscale(x: &mut XKubernetes) -> &mut Autoscale {
+    x.autoscale.get_or_insert_with(Autoscale::default)
+}
+
+fn init(x: &mut XKubernetes) -> &mut InitContainer {
+    if x.init_containers.is_empty() {
+        x.init_containers.push(InitContainer::default());
+    }
+    &mut x.init_containers[0]
+}
+
+/// A command as kompose's label writes it: a list (`["bundle", "exec", "thin"]`, or its
+/// items separated by commas), else one shell-like line split into words (kompose would
+/// run the whole line as the name of one program).
+fn command(value: &str) -> Result<Vec<String>, String> {
+    let inner = value.strip_prefix('[').and_then(|v| v.strip_suffix(']'));
+    if inner.is_some() || value.contains(',') {
+        return Ok(inner
+            .unwrap_or(value)
+            .split(',')
+            .map(|w| w.trim().trim_matches(|c| c == '"' || c == '\'').to_owned())
+            .filter(|w| !w.is_empty())
+            .collect());
+    }
+    shell_words::split(value).map_err(|e| format!("\"{value}\" is not a command line: {e}"))
 }
 
 fn ephemeral(x: &mut XKubernetes) -> &mut EphemeralStorage {
@@ -433,7 +488,7 @@ mod tests {
             ("compose2kube.knd", "statefulset"),
             ("kompose.service.typ", "nodeport"),
             ("kompose.service.type", "nodeport"),
-            ("kompose.hpa.cpu", "50"),
+            ("kompose.volume.type", "emptyDir"),
             ("kompose.whatever.else.entirely", "x"),
             ("traefik.enable", "true"),
         ]);

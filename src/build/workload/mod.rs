@@ -9,6 +9,7 @@
 //!
 //! It emits no Service, claim or ConfigMap: it only refers to the ones the other builders
 //! emit, by the names they chose.
+pub mod autoscale;
 pub mod container;
 pub mod disruption;
 pub mod lifecycle;
@@ -45,6 +46,7 @@ use crate::options::Options;
 use container::container;
 use wait::push_inits;
 
+pub use autoscale::autoscalers;
 pub use disruption::disruption_budgets;
 pub use wait::listening_ports;
 
@@ -218,6 +220,24 @@ pub fn replicas(service: &Service, x: &XKubernetes) -> Option<i32> {
     })
 }
 
+/// The init containers `x-kubernetes.init_containers` (or kompose's labels) ask for: after
+/// the waits, so that what they run finds the dependencies up.
+fn asked_init_containers(x: &XKubernetes) -> Vec<Container> {
+    x.init_containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Container {
+            name: c
+                .name
+                .as_deref()
+                .map_or_else(|| format!("init-{}", i + 1), sanitize_name),
+            image: c.image.clone(),
+            command: (!c.command.is_empty()).then(|| c.command.clone()),
+            ..Container::default()
+        })
+        .collect()
+}
+
 /// Adds volumes to a pod's, once per name.
 fn merge_volumes(into: &mut Vec<Volume>, volumes: &[Volume]) {
     for v in volumes {
@@ -292,6 +312,22 @@ fn pod(
     push_inits(inputs, name, service, &mut init_containers, out);
     let main_image = containers[0].image.clone().unwrap_or_default();
     init_containers.extend(lifecycle::pre_start(name, service, &main_image));
+    for mut asked in asked_init_containers(x) {
+        // Container names are unique across a pod's containers and initContainers.
+        let taken = |n: &str| {
+            containers
+                .iter()
+                .chain(&init_containers)
+                .any(|c| c.name == n)
+        };
+        let base = asked.name.clone();
+        let mut n = 2;
+        while taken(&asked.name) {
+            asked.name = format!("{base}-{n}");
+            n += 1;
+        }
+        init_containers.push(asked);
+    }
     let mut spec = PodSpec {
         containers,
         init_containers: (!init_containers.is_empty()).then_some(init_containers),
