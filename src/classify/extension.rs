@@ -32,6 +32,9 @@
 //!       ephemeral_storage: {request: 1Gi, limit: 2Gi}
 //!       init_containers: [{name: migrate, image: app:1, command: [bin/migrate]}]
 //!       autoscale: {min: 2, max: 10, cpu: 70, memory: 80}   # a HorizontalPodAutoscaler
+//!       liveness_probe: {http_get_path: /healthz, http_get_port: 8080}
+//!       readiness_probe: {test: [CMD, ready-check], interval: 10s, timeout: 2s, retries: 3,
+//!                         start_period: 5s}   # or tcp_port, or disable: true
 //! ```
 //!
 //! Labels fill what `x-kubernetes` leaves unset: see [`labels`].
@@ -87,6 +90,10 @@ pub struct XKubernetes {
     pub init_containers: Vec<InitContainer>,
     /// A HorizontalPodAutoscaler for the Deployment or StatefulSet.
     pub autoscale: Option<Autoscale>,
+    /// The liveness probe's check and timing, over what the healthcheck gives.
+    pub liveness_probe: Option<ProbeSpec>,
+    /// The readiness probe's check and timing, over what the healthcheck gives.
+    pub readiness_probe: Option<ProbeSpec>,
     /// Where a setting came from when a label gave it: key → label name (see `labels`).
     #[serde(skip)]
     pub from: BTreeMap<&'static str, &'static str>,
@@ -145,6 +152,22 @@ variant_names! {
     TrafficPolicy => Cluster, Local;
     ConcurrencyPolicy => Allow, Forbid, Replace;
     PullPolicy => Always, IfNotPresent, Never;
+}
+
+/// A probe asked for: one check (`test` as a compose healthcheck writes it, an HTTP GET,
+/// or a TCP connection), its timing as compose durations, or `disable`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSpec {
+    pub test: Option<Vec<String>>,
+    pub http_get_path: Option<String>,
+    pub http_get_port: Option<u16>,
+    pub tcp_port: Option<u16>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub retries: Option<i32>,
+    pub start_period: Option<String>,
+    pub disable: Option<bool>,
 }
 
 /// Replicas between `min` (default 1) and `max` (default 3, or `min` if more), scaled to
@@ -238,6 +261,26 @@ pub fn of(service: &Service) -> Result<XKubernetes, String> {
             {
                 return Err(format!(
                     "{source}: {metric} {v}: a target use between 1 and 100 (percent of the request)"
+                ));
+            }
+        }
+    }
+    for (key, spec) in [
+        ("liveness_probe", &x.liveness_probe),
+        ("readiness_probe", &x.readiness_probe),
+    ] {
+        let Some(spec) = spec else { continue };
+        for (field, value) in [
+            ("interval", &spec.interval),
+            ("timeout", &spec.timeout),
+            ("start_period", &spec.start_period),
+        ] {
+            if let Some(v) = value
+                && crate::compose::syntax::parse_duration(v).is_err()
+            {
+                return Err(format!(
+                    "{}: {field} \"{v}\" is not a duration (such as 10s or 1m30s)",
+                    x.source(key)
                 ));
             }
         }

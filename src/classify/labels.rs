@@ -15,7 +15,7 @@
 use indexmap::IndexMap;
 
 use crate::classify::extension::{
-    Autoscale, ConcurrencyPolicy, EphemeralStorage, Ingress, InitContainer, PullPolicy,
+    Autoscale, ConcurrencyPolicy, EphemeralStorage, Ingress, InitContainer, ProbeSpec, PullPolicy,
     ServiceType, TrafficPolicy, XKubernetes,
 };
 use crate::options::{is_dns_subdomain, is_quantity};
@@ -88,18 +88,54 @@ pub const LABELS: &[Label] = &[
     sets("kompose.ephemeral-storage.limit", "ephemeral_storage.limit"),
     not_yet("kompose.service.group", LATER),
     not_yet("kompose.service.name_override", LATER),
-    not_yet("kompose.service.healthcheck.liveness.http_get_path", LATER),
-    not_yet("kompose.service.healthcheck.liveness.http_get_port", LATER),
-    not_yet("kompose.service.healthcheck.liveness.tcp_port", LATER),
-    not_yet("kompose.service.healthcheck.readiness.test", LATER),
-    not_yet("kompose.service.healthcheck.readiness.http_get_path", LATER),
-    not_yet("kompose.service.healthcheck.readiness.http_get_port", LATER),
-    not_yet("kompose.service.healthcheck.readiness.tcp_port", LATER),
-    not_yet("kompose.service.healthcheck.readiness.interval", LATER),
-    not_yet("kompose.service.healthcheck.readiness.timeout", LATER),
-    not_yet("kompose.service.healthcheck.readiness.retries", LATER),
-    not_yet("kompose.service.healthcheck.readiness.start_period", LATER),
-    not_yet("kompose.service.healthcheck.readiness.disable", LATER),
+    sets(
+        "kompose.service.healthcheck.liveness.http_get_path",
+        "liveness_probe.http_get_path",
+    ),
+    sets(
+        "kompose.service.healthcheck.liveness.http_get_port",
+        "liveness_probe.http_get_port",
+    ),
+    sets(
+        "kompose.service.healthcheck.liveness.tcp_port",
+        "liveness_probe.tcp_port",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.test",
+        "readiness_probe.test",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.http_get_path",
+        "readiness_probe.http_get_path",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.http_get_port",
+        "readiness_probe.http_get_port",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.tcp_port",
+        "readiness_probe.tcp_port",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.interval",
+        "readiness_probe.interval",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.timeout",
+        "readiness_probe.timeout",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.retries",
+        "readiness_probe.retries",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.start_period",
+        "readiness_probe.start_period",
+    ),
+    sets(
+        "kompose.service.healthcheck.readiness.disable",
+        "readiness_probe.disable",
+    ),
     not_yet("kompose.volume.selector", LATER),
     not_yet("kompose.volume.type", LATER),
     not_yet("kompose.volume.subpath", LATER),
@@ -222,6 +258,9 @@ fn is_set(x: &XKubernetes, key: &str) -> bool {
         "autoscale.max" => x.autoscale.as_ref().is_some_and(|a| a.max.is_some()),
         "autoscale.cpu" => x.autoscale.as_ref().is_some_and(|a| a.cpu.is_some()),
         "autoscale.memory" => x.autoscale.as_ref().is_some_and(|a| a.memory.is_some()),
+        probe if probe.starts_with("liveness_probe.") || probe.starts_with("readiness_probe.") => {
+            probe_is_set(x, probe)
+        }
         "init_containers.name" => x.init_containers.first().is_some_and(|c| c.name.is_some()),
         "init_containers.image" => x.init_containers.first().is_some_and(|c| c.image.is_some()),
         "init_containers.command" => x
@@ -275,6 +314,9 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
         "autoscale.max" => autoscale(x).max = Some(number(value, 1, 10_000)? as i32),
         "autoscale.cpu" => autoscale(x).cpu = Some(number(value, 1, 100)? as i32),
         "autoscale.memory" => autoscale(x).memory = Some(number(value, 1, 100)? as i32),
+        probe if probe.starts_with("liveness_probe.") || probe.starts_with("readiness_probe.") => {
+            set_probe(x, probe, value)?
+        }
         "init_containers.name" => init(x).name = Some(name(value)?),
         "init_containers.image" => init(x).image = Some(value.to_owned()),
         "init_containers.command" => init(x).command = command(value)?,
@@ -285,6 +327,79 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
 
 fn ingress(x: &mut XKubernetes) -> &mut Ingress {
     x.ingress.get_or_insert_with(Ingress::default)
+}
+
+fn probe_spec<'a>(x: &'a mut XKubernetes, which: &str) -> &'a mut ProbeSpec {
+    let slot = if which == "liveness_probe" {
+        &mut x.liveness_probe
+    } else {
+        &mut x.readiness_probe
+    };
+    slot.get_or_insert_with(ProbeSpec::default)
+}
+
+fn probe_is_set(x: &XKubernetes, key: &str) -> bool {
+    let (which, field) = key.split_once('.').unwrap_or((key, ""));
+    let spec = if which == "liveness_probe" {
+        x.liveness_probe.as_ref()
+    } else {
+        x.readiness_probe.as_ref()
+    };
+    spec.is_some_and(|p| match field {
+        "test" => p.test.is_some(),
+        "http_get_path" => p.http_get_path.is_some(),
+        "http_get_port" => p.http_get_port.is_some(),
+        "tcp_port" => p.tcp_port.is_some(),
+        "interval" => p.interval.is_some(),
+        "timeout" => p.timeout.is_some(),
+        "retries" => p.retries.is_some(),
+        "start_period" => p.start_period.is_some(),
+        _ => p.disable.is_some(),
+    })
+}
+
+/// kompose's healthcheck labels: a test as one shell-like line (`CMD curl -f …`, `NONE`),
+/// ports, durations (`10s`), retries, `disable` as a boolean.
+fn set_probe(x: &mut XKubernetes, key: &str, value: &str) -> Result<(), String> {
+    let (which, field) = key.split_once('.').unwrap_or((key, ""));
+    let port = |v: &str| number(v, 1, 65535).map(|n| n as u16);
+    let duration = |v: &str| {
+        crate::compose::syntax::parse_duration(v)
+            .map(|_| v.to_owned())
+            .map_err(|_| format!("\"{v}\" is not a duration (such as 10s or 1m30s)"))
+    };
+    match field {
+        "test" => {
+            let mut words = shell_words::split(value)
+                .map_err(|e| format!("\"{value}\" is not a command line: {e}"))?;
+            if !matches!(
+                words.first().map(String::as_str),
+                Some("CMD" | "CMD-SHELL" | "NONE")
+            ) {
+                words.insert(0, "CMD".into());
+            }
+            if words.first().map(String::as_str) == Some("NONE") {
+                probe_spec(x, which).disable = Some(true);
+            } else {
+                probe_spec(x, which).test = Some(words);
+            }
+        }
+        "http_get_path" => probe_spec(x, which).http_get_path = Some(value.to_owned()),
+        "http_get_port" => probe_spec(x, which).http_get_port = Some(port(value)?),
+        "tcp_port" => probe_spec(x, which).tcp_port = Some(port(value)?),
+        "interval" => probe_spec(x, which).interval = Some(duration(value)?),
+        "timeout" => probe_spec(x, which).timeout = Some(duration(value)?),
+        "start_period" => probe_spec(x, which).start_period = Some(duration(value)?),
+        "retries" => probe_spec(x, which).retries = Some(number(value, 1, 1000)? as i32),
+        _ => {
+            probe_spec(x, which).disable = Some(match value.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(format!("\"{value}\" is not true or false")),
+            })
+        }
+    }
+    Ok(())
 }
 
 fn autoscale(x: &mut XKubernetes) -> &mut Autoscale {

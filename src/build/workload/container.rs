@@ -142,7 +142,6 @@ pub(super) fn container(
     if inputs.clustered.contains(name) {
         member_liveness(name, &mut probes, parts.wait_port, diagnostics);
     }
-    hide_probe_secrets(name, service, &env, &mut probes, diagnostics);
     if let Some(wanted) = &x.probes {
         if wanted.startup == Some(false) {
             probes.startup = None;
@@ -154,6 +153,38 @@ pub(super) fn container(
             probes.readiness = None;
         }
     }
+    for (which, spec, key) in [
+        (probes::Asked::Liveness, &x.liveness_probe, "liveness_probe"),
+        (
+            probes::Asked::Readiness,
+            &x.readiness_probe,
+            "readiness_probe",
+        ),
+    ] {
+        let Some(spec) = spec else { continue };
+        if !long_running {
+            diagnostics.push(Diagnostic::warning(
+                format!("services.{name}"),
+                format!(
+                    "{}: a container that runs to completion has no probes; not used",
+                    x.source(key)
+                ),
+            ));
+            continue;
+        }
+        let port = ports
+            .iter()
+            .find(|p| p.protocol.as_deref() == Some("TCP"))
+            .map(|p| p.container_port);
+        if let Err(e) = probes::apply_asked(&mut probes, which, spec, port) {
+            diagnostics.push(Diagnostic::warning(
+                format!("services.{name}"),
+                format!("{}: {e}; not used", x.source(key)),
+            ));
+        }
+    }
+    // Last, so that it also covers the checks `x-kubernetes` asked for.
+    hide_probe_secrets(name, service, &env, &mut probes, diagnostics);
     let (lifecycle, hook_diagnostics) = lifecycle::lifecycle(name, service);
     diagnostics.extend(hook_diagnostics);
     Container {

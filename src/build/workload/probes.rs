@@ -14,6 +14,7 @@
 use k8s_openapi::api::core::v1::{ExecAction, HTTPGetAction, Probe, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::classify::extension::ProbeSpec;
 use crate::compose::model::{Duration, Healthcheck};
 
 const SECOND: i64 = 1_000_000_000;
@@ -180,6 +181,127 @@ pub fn probes(
         liveness: Some(probe.clone()),
         readiness: Some(probe),
     }
+}
+
+/// Which probe an `x-kubernetes` probe setting replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    Liveness,
+    Readiness,
+}
+
+/// Applies `x-kubernetes.liveness_probe` or `readiness_probe` (or kompose's healthcheck
+/// labels) over the probes derived from the healthcheck: its check replaces the derived
+/// one, its timing the derived timing. A liveness probe made from nothing gets a startup
+/// probe with the default budget, so that it never kills a slow start. `default_port` is
+/// the port of an HTTP check that names none. Returns what could not be done.
+pub fn apply_asked(
+    probes: &mut Probes,
+    which: Asked,
+    spec: &ProbeSpec,
+    default_port: Option<i32>,
+) -> Result<(), String> {
+    let slot = match which {
+        Asked::Liveness => &mut probes.liveness,
+        Asked::Readiness => &mut probes.readiness,
+    };
+    if spec.disable == Some(true) {
+        *slot = None;
+        if which == Asked::Liveness {
+            probes.startup = None;
+        }
+        return Ok(());
+    }
+    let check = if let Some(test) = &spec.test {
+        Some(handler(test).ok_or_else(|| format!("test {test:?} is not a command"))?)
+    } else if spec.http_get_path.is_some() || spec.http_get_port.is_some() {
+        let port =
+            spec.http_get_port.map(i32::from).or(default_port).ok_or(
+                "an HTTP check needs a port (http_get_port), and the service declares none",
+            )?;
+        Some(Probe {
+            http_get: Some(HTTPGetAction {
+                path: Some(spec.http_get_path.clone().unwrap_or_else(|| "/".into())),
+                port: IntOrString::Int(port),
+                ..HTTPGetAction::default()
+            }),
+            ..Probe::default()
+        })
+    } else {
+        spec.tcp_port.map(|port| Probe {
+            tcp_socket: Some(TCPSocketAction {
+                port: IntOrString::Int(i32::from(port)),
+                ..TCPSocketAction::default()
+            }),
+            ..Probe::default()
+        })
+    };
+    let created = slot.is_none();
+    let mut probe = match (slot.take(), &check) {
+        (Some(derived), _) => derived,
+        (None, Some(_)) => Probe {
+            period_seconds: Some(30),
+            timeout_seconds: Some(30),
+            failure_threshold: Some(3),
+            ..Probe::default()
+        },
+        (None, None) => {
+            return Err(
+                "sets the timing of a probe there is none of: give a test, an HTTP or a TCP check"
+                    .into(),
+            );
+        }
+    };
+    let duration = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|v| crate::compose::syntax::parse_duration(v).ok())
+            .map(|ns| seconds(Some(&Duration(ns)), 0))
+    };
+    if let Some(check) = &check {
+        probe.exec = check.exec.clone();
+        probe.http_get = check.http_get.clone();
+        probe.tcp_socket = check.tcp_socket.clone();
+    }
+    if let Some(s) = duration(&spec.interval) {
+        probe.period_seconds = Some(s);
+    }
+    if let Some(s) = duration(&spec.timeout) {
+        probe.timeout_seconds = Some(s);
+    }
+    if let Some(r) = spec.retries {
+        probe.failure_threshold = Some(r.max(1));
+    }
+    if let Some(s) = duration(&spec.start_period) {
+        probe.initial_delay_seconds = Some(s);
+    }
+    if which == Asked::Liveness
+        && let Some(check) = &check
+    {
+        match &mut probes.startup {
+            Some(startup) => {
+                startup.exec = check.exec.clone();
+                startup.http_get = check.http_get.clone();
+                startup.tcp_socket = check.tcp_socket.clone();
+            }
+            None if created => {
+                let every = 5;
+                probes.startup = Some(Probe {
+                    period_seconds: Some(every),
+                    failure_threshold: Some(
+                        (DEFAULT_START as i32) / every + probe.failure_threshold.unwrap_or(3),
+                    ),
+                    initial_delay_seconds: None,
+                    ..probe.clone()
+                });
+            }
+            None => {}
+        }
+    }
+    *match which {
+        Asked::Liveness => &mut probes.liveness,
+        Asked::Readiness => &mut probes.readiness,
+    } = Some(probe);
+    Ok(())
 }
 
 /// A secret a probe command may carry: the variable of the container that holds it (from
