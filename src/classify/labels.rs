@@ -136,7 +136,10 @@ pub const LABELS: &[Label] = &[
         "kompose.service.healthcheck.readiness.disable",
         "readiness_probe.disable",
     ),
-    not_yet("kompose.volume.selector", LATER),
+    not_yet(
+        "kompose.volume.selector",
+        "kompose reads it on a top-level volume's labels, where it selects the PersistentVolume of the volume's claim; set it there",
+    ),
     not_yet("kompose.volume.type", LATER),
     not_yet("kompose.volume.subpath", LATER),
     sets("kompose.init.containers.name", "init_containers.name"),

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
     PersistentVolumeClaimVolumeSource, Volume, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::build::names::sanitize_name;
 use crate::build::workload::replicas;
@@ -317,9 +317,39 @@ impl Builder<'_> {
                 ],
             )
             .or_else(|| self.options.storage_class.clone());
+        // kompose's selector: the claim binds only a PersistentVolume labelled
+        // `selector: <value>`, as kompose writes it.
+        let selector = shared
+            .declared
+            .as_ref()
+            .and_then(|k| self.project.volumes.get(k))
+            .and_then(|v| v.labels.get("kompose.volume.selector"))
+            .map(|value| {
+                let valid = value.len() <= 63
+                    && value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                    && !value.starts_with(['-', '_', '.'])
+                    && !value.ends_with(['-', '_', '.']);
+                if valid {
+                    Ok(LabelSelector {
+                        match_labels: Some(BTreeMap::from([(
+                            "selector".to_owned(),
+                            value.clone(),
+                        )])),
+                        ..LabelSelector::default()
+                    })
+                } else {
+                    Err(Error::project(format!(
+                        "volumes.{key}.labels.kompose.volume.selector: \"{value}\" is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)"
+                    )))
+                }
+            })
+            .transpose()?;
         Ok(PersistentVolumeClaimSpec {
             access_modes: Some(vec![mode.to_owned()]),
             storage_class_name: class,
+            selector,
             resources: Some(VolumeResourceRequirements {
                 requests: Some(BTreeMap::from([("storage".to_owned(), Quantity(size))])),
                 ..VolumeResourceRequirements::default()

@@ -214,6 +214,13 @@ impl Builder<'_> {
     }
 
     fn run(mut self) -> Result<Storage, Error> {
+        const VOLUME_LABELS: [&str; 5] = [
+            "compose2kube.volume.size",
+            "kompose.volume.size",
+            "compose2kube.volume.storage-class",
+            "kompose.volume.storage-class-name",
+            "kompose.volume.selector",
+        ];
         for (name, service) in &self.project.services {
             self.container(name);
             for (path, volume) in self.mounts_of(name, service) {
@@ -221,7 +228,21 @@ impl Builder<'_> {
             }
             self.tmpfs(name, service);
         }
-        for key in self.project.volumes.keys() {
+        for (key, volume) in &self.project.volumes {
+            // A top-level volume's labels in our namespaces: size, class and selector of its
+            // claim; any other is reported, as on services.
+            for label in volume.labels.keys().filter(|k| {
+                (k.starts_with("kompose.") || k.starts_with("compose2kube."))
+                    && !VOLUME_LABELS.contains(&k.as_str())
+            }) {
+                self.out.diagnostics.push(Diagnostic::warning(
+                    format!("volumes.{key}.labels.{label}"),
+                    format!(
+                        "not translated: a volume reads {} only",
+                        VOLUME_LABELS.join(", ")
+                    ),
+                ));
+            }
             if !self.shared.contains_key(key) {
                 self.out.diagnostics.push(Diagnostic::warning(
                     format!("volumes.{key}"),
