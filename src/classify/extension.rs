@@ -32,6 +32,7 @@
 //!       ephemeral_storage: {request: 1Gi, limit: 2Gi}
 //!       init_containers: [{name: migrate, image: app:1, command: [bin/migrate]}]
 //!       autoscale: {min: 2, max: 10, cpu: 70, memory: 80}   # a HorizontalPodAutoscaler
+//!       volume_subpath: data         # subPath of the service's claims
 //!       liveness_probe: {http_get_path: /healthz, http_get_port: 8080}
 //!       readiness_probe: {test: [CMD, ready-check], interval: 10s, timeout: 2s, retries: 3,
 //!                         start_period: 5s}   # or tcp_port, or disable: true
@@ -90,6 +91,9 @@ pub struct XKubernetes {
     pub init_containers: Vec<InitContainer>,
     /// A HorizontalPodAutoscaler for the Deployment or StatefulSet.
     pub autoscale: Option<Autoscale>,
+    /// The subPath of every named volume and data directory the service mounts, unless the
+    /// mount gives its own (`volume.subpath`).
+    pub volume_subpath: Option<String>,
     /// The liveness probe's check and timing, over what the healthcheck gives.
     pub liveness_probe: Option<ProbeSpec>,
     /// The readiness probe's check and timing, over what the healthcheck gives.
@@ -284,6 +288,14 @@ pub fn of(service: &Service) -> Result<XKubernetes, String> {
                 ));
             }
         }
+    }
+    if let Some(sub) = &x.volume_subpath
+        && (sub.is_empty() || sub.starts_with('/') || sub.split('/').any(|p| p == ".."))
+    {
+        return Err(format!(
+            "{}: \"{sub}\" is not a relative path inside the volume (no leading / and no ..)",
+            x.source("volume_subpath")
+        ));
     }
     if let Some(i) = x.init_containers.iter().position(|c| c.image.is_none()) {
         return Err(format!(

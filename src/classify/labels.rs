@@ -141,7 +141,7 @@ pub const LABELS: &[Label] = &[
         "kompose reads it on a top-level volume's labels, where it selects the PersistentVolume of the volume's claim; set it there",
     ),
     not_yet("kompose.volume.type", LATER),
-    not_yet("kompose.volume.subpath", LATER),
+    sets("kompose.volume.subpath", "volume_subpath"),
     sets("kompose.init.containers.name", "init_containers.name"),
     sets("kompose.init.containers.image", "init_containers.image"),
     sets("kompose.init.containers.command", "init_containers.command"),
@@ -245,7 +245,7 @@ fn is_set(x: &XKubernetes, key: &str) -> bool {
         "service" => x.service.is_some() || x.headless.is_some(),
         "node_port" => x.node_port.is_some(),
         "external_traffic_policy" => x.external_traffic_policy.is_some(),
-        "ingress.host" => ingress.is_some_and(|i| i.host.is_some()),
+        "ingress.host" => ingress.is_some_and(|i| i.host.is_some() || !i.hosts.is_empty()),
         "ingress.path" => ingress.is_some_and(|i| i.path.is_some()),
         "ingress.tls" => ingress.is_some_and(|i| i.tls.is_some()),
         "ingress.class" => ingress.is_some_and(|i| i.class.is_some()),
@@ -264,6 +264,7 @@ fn is_set(x: &XKubernetes, key: &str) -> bool {
         probe if probe.starts_with("liveness_probe.") || probe.starts_with("readiness_probe.") => {
             probe_is_set(x, probe)
         }
+        "volume_subpath" => x.volume_subpath.is_some(),
         "init_containers.name" => x.init_containers.first().is_some_and(|c| c.name.is_some()),
         "init_containers.image" => x.init_containers.first().is_some_and(|c| c.image.is_some()),
         "init_containers.command" => x
@@ -295,6 +296,7 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
                 ));
             }
         },
+        // The API server's default range: a port outside it is refused on apply.
         "node_port" => x.node_port = Some(number(value, 30000, 32767)? as i32),
         "external_traffic_policy" => {
             x.external_traffic_policy = Some(one_of(value, TrafficPolicy::ALL, |p| p.as_str())?)
@@ -320,6 +322,7 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
         probe if probe.starts_with("liveness_probe.") || probe.starts_with("readiness_probe.") => {
             set_probe(x, probe, value)?
         }
+        "volume_subpath" => x.volume_subpath = Some(value.to_owned()),
         "init_containers.name" => init(x).name = Some(name(value)?),
         "init_containers.image" => init(x).image = Some(value.to_owned()),
         "init_containers.command" => init(x).command = command(value)?,
@@ -449,22 +452,14 @@ fn expose(x: &mut XKubernetes, value: &str) -> bool {
         }
         _ => {}
     }
-    let mut hosts = value
+    // Each host keeps its own path; a host without one gets `ingress.path` (kompose's
+    // `kompose.service.expose.path`), else `/`.
+    let hosts = value
         .split(',')
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .map(str::to_owned);
-    let ingress = ingress(x);
-    if let Some(first) = hosts.next() {
-        match first.split_once('/') {
-            Some((host, path)) => {
-                ingress.host = Some(host.to_owned());
-                ingress.path.get_or_insert_with(|| format!("/{path}"));
-            }
-            None => ingress.host = Some(first),
-        }
-    }
-    ingress.hosts.extend(hosts);
+    ingress(x).hosts.extend(hosts);
     true
 }
 
@@ -591,9 +586,8 @@ mod tests {
     fn kompose_expose_takes_hosts_with_paths() {
         let x = read(&[("kompose.service.expose", "a.example.com/api, b.example.com")]).unwrap();
         let i = x.ingress.unwrap();
-        assert_eq!(i.host.as_deref(), Some("a.example.com"));
-        assert_eq!(i.path.as_deref(), Some("/api"));
-        assert_eq!(i.hosts, ["b.example.com"]);
+        assert_eq!((i.host, i.path), (None, None));
+        assert_eq!(i.hosts, ["a.example.com/api", "b.example.com"]);
         let x = read(&[("kompose.service.expose", "true")]).unwrap();
         assert!(x.ingress.is_some_and(|i| i.host.is_none()));
         let x = read(&[("kompose.service.expose", "false")]).unwrap();

@@ -41,7 +41,10 @@ fn ingress_wish(
     let x = extension::of(service).unwrap_or_default();
     if let Some(i) = x.ingress {
         return Some(IngressWish {
-            host: i.host.or(host_for_flag),
+            // Hosts written out leave none for --ingress-host to add.
+            host: i
+                .host
+                .or_else(|| i.hosts.is_empty().then_some(host_for_flag).flatten()),
             path: i.path.unwrap_or_else(|| "/".into()),
             tls: i.tls,
             class: i.class.or_else(|| options.ingress_class.clone()),
@@ -109,7 +112,10 @@ fn ingress(project: &Project, pod: &Pod, port: i32, wish: IngressWish) -> Ingres
             }],
         }),
     };
-    let mut rules = vec![rule(wish.host.clone(), &wish.path)];
+    let mut rules = Vec::new();
+    if wish.host.is_some() || wish.hosts.is_empty() {
+        rules.push(rule(wish.host.clone(), &wish.path));
+    }
     let mut hosts: Vec<String> = wish.host.iter().cloned().collect();
     for more in &wish.hosts {
         let (host, path) = match more.split_once('/') {

@@ -207,6 +207,7 @@ pub(super) fn public_service(
     let x = extension::of(pod.service).unwrap_or_default();
     if let Some(port) = x.node_port {
         let source = x.source("node_port");
+
         if pairs.len() != 1 {
             return Err(Error::project(format!(
                 "services.{}: {source} ({port}) names the nodePort of one published port, but the service publishes {}",

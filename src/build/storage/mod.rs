@@ -53,8 +53,8 @@ use k8s_openapi::api::core::v1::{
 };
 
 use crate::build::names::{labels, sanitize_name};
-use crate::classify::images;
 use crate::classify::{Classification, Role};
+use crate::classify::{extension, images};
 use crate::compose::Error;
 use crate::compose::model::{Project, Service, ServiceVolume};
 use crate::diagnostic::Diagnostic;
@@ -179,7 +179,39 @@ impl Builder<'_> {
         self.out.diagnostics.push(Diagnostic::note(path, message));
     }
 
-    /// The subPath of a claim mounted at `target`: the one written, else, for a database
+    /// A size or class asked of a service's claims when it has none: reported, not lost.
+    fn unused_claim_settings(&mut self) {
+        for (name, service) in &self.project.services {
+            let Ok(x) = extension::of(service) else {
+                continue;
+            };
+            let has_claims = self
+                .shared
+                .values()
+                .any(|s| s.uses.iter().any(|u| u.service == *name));
+            if has_claims {
+                continue;
+            }
+            for (key, set) in [
+                ("size", x.size.is_some()),
+                ("storage_class", x.storage_class.is_some()),
+                ("volume_subpath", x.volume_subpath.is_some()),
+            ] {
+                if set {
+                    self.out.diagnostics.push(Diagnostic::warning(
+                        format!("services.{name}"),
+                        format!(
+                            "{} applies to the claims of the service's named volumes and data directories, and it has none (an anonymous volume is an emptyDir); not used",
+                            x.source(key)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The subPath of a claim mounted at `target`: the one written on the mount, else the
+    /// service's `x-kubernetes.volume_subpath`, else, for a database
     /// that refuses to initialise a volume's root (`lost+found` is there), a directory one
     /// level down, unless its environment already points there.
     fn data_sub_path(
@@ -193,6 +225,9 @@ impl Builder<'_> {
             return written;
         }
         let service = self.project.services.get(name)?;
+        if let Some(asked) = extension::of(service).ok().and_then(|x| x.volume_subpath) {
+            return Some(asked);
+        }
         let recipe = images::data_dir(service.image.as_deref()?)?;
         let moved = service
             .environment
@@ -250,6 +285,7 @@ impl Builder<'_> {
                 ));
             }
         }
+        self.unused_claim_settings();
         self.named_volumes()?;
         if !self.read_write_many.is_empty() {
             let list: Vec<String> = self
