@@ -6,7 +6,7 @@ use compose2kube::compose::render::{Format, config};
 use compose2kube::compose::{LoadOptions, load};
 use compose2kube::convert::convert;
 use compose2kube::files::Disk;
-use compose2kube::options::{Options, SecretsMode};
+use compose2kube::options::{Controller, Options, Provenance, SecretsMode};
 use compose2kube::output::{chart, directory, explain, report, stream};
 
 /// The project directory the texts load in: empty, so that whatever a text names on disk
@@ -39,10 +39,19 @@ pub fn run(bytes: &[u8]) {
             let _ = config(&loaded, Format::Json);
             continue;
         }
-        for secrets in [SecretsMode::Embed, SecretsMode::Reference] {
-            let options = Options {
-                secrets,
-                ..Options::default()
+        // The default translation, then Secrets by reference with kompose's flags on.
+        for kompose_flags in [false, true] {
+            let options = if kompose_flags {
+                Options {
+                    secrets: SecretsMode::Reference,
+                    controller: Some(Controller::StatefulSet),
+                    replicas: Some(2),
+                    provenance: Some(Provenance::default()),
+                    namespace: Some("fuzz".into()),
+                    ..Options::default()
+                }
+            } else {
+                Options::default()
             };
             let Ok(conversion) = convert(&loaded, &Disk, &options) else {
                 return;
