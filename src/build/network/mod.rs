@@ -266,15 +266,11 @@ fn pod_network(
     let has_ingress = ingress.is_some();
     out.ingresses.extend(ingress);
     let kind = service::exposure(pod.service, options);
-    let has_public = matches!(
-        kind,
-        Some(ServiceType::NodePort | ServiceType::LoadBalancer)
-    ) && !pairs.is_empty();
-    service::check_public_settings(pod, kind, has_public, &mut out.diagnostics)?;
+    service::check_public_settings(pod, kind, &pairs, &mut out.diagnostics)?;
     match kind {
         Some(kind @ (ServiceType::NodePort | ServiceType::LoadBalancer)) if !pairs.is_empty() => {
             out.services
-                .push(service::public_service(project, pod, kind, &pairs)?);
+                .push(service::public_service(project, pod, kind, &pairs));
         }
         None if !pairs.is_empty() && !has_ingress => {
             let list: Vec<String> = pairs.iter().map(|(p, t, _)| format!("{p}→{t}")).collect();

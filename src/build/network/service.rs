@@ -41,25 +41,36 @@ pub(super) fn exposure(service: &Service, options: &Options) -> Option<ServiceTy
     x.service.or(options.expose_published)
 }
 
-/// Settings of the `-public` Service that have none to go to: a node port without the
-/// nodeport type is an error (as in kompose), a traffic policy without a NodePort or
-/// LoadBalancer Service a warning.
+/// Settings of the `-public` Service checked against what it will be: a node port needs
+/// the nodeport type and exactly one published port (as in kompose), a traffic policy
+/// without a NodePort or LoadBalancer Service is a warning.
 pub(super) fn check_public_settings(
     pod: &Pod,
     kind: Option<ServiceType>,
-    has_public: bool,
+    pairs: &[(i32, i32, String)],
     out: &mut Vec<Diagnostic>,
 ) -> Result<(), Error> {
     let x = extension::of(pod.service).unwrap_or_default();
-    if let Some(port) = x.node_port
-        && kind != Some(ServiceType::NodePort)
-    {
-        return Err(Error::project(format!(
-            "services.{}: {} ({port}) needs a NodePort Service: set the service type to nodeport",
-            pod.owner,
-            x.source("node_port")
-        )));
+    if let Some(port) = x.node_port {
+        let source = x.source("node_port");
+        if kind != Some(ServiceType::NodePort) {
+            return Err(Error::project(format!(
+                "services.{}: {source} ({port}) needs a NodePort Service: set the service type to nodeport",
+                pod.owner
+            )));
+        }
+        if pairs.len() != 1 {
+            return Err(Error::project(format!(
+                "services.{}: {source} ({port}) names the nodePort of one published port, but the service publishes {}",
+                pod.owner,
+                pairs.len()
+            )));
+        }
     }
+    let has_public = matches!(
+        kind,
+        Some(ServiceType::NodePort | ServiceType::LoadBalancer)
+    ) && !pairs.is_empty();
     if x.external_traffic_policy.is_some() && !has_public {
         out.push(Diagnostic::warning(
             format!("services.{}", pod.owner),
@@ -202,20 +213,9 @@ pub(super) fn public_service(
     pod: &Pod,
     kind: ServiceType,
     pairs: &[(i32, i32, String)],
-) -> Result<KubeService, Error> {
+) -> KubeService {
     let k8s = pod.k8s.as_str();
     let x = extension::of(pod.service).unwrap_or_default();
-    if let Some(port) = x.node_port {
-        let source = x.source("node_port");
-
-        if pairs.len() != 1 {
-            return Err(Error::project(format!(
-                "services.{}: {source} ({port}) names the nodePort of one published port, but the service publishes {}",
-                pod.owner,
-                pairs.len()
-            )));
-        }
-    }
     let mut taken = Vec::new();
     let public_ports = pairs
         .iter()
@@ -239,7 +239,7 @@ pub(super) fn public_service(
         })
         .collect();
     let public = sanitize_name(&format!("{}-public", pod.service_name));
-    Ok(KubeService {
+    KubeService {
         metadata: meta(project, &public, k8s),
         spec: Some(ServiceSpec {
             type_: Some(service_type_name(kind).into()),
@@ -249,5 +249,5 @@ pub(super) fn public_service(
             ..ServiceSpec::default()
         }),
         ..KubeService::default()
-    })
+    }
 }
