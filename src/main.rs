@@ -11,7 +11,7 @@ use compose2kube::convert;
 use compose2kube::diagnostic::{self, Diagnostic, Level};
 use compose2kube::files::Disk;
 use compose2kube::options::{
-    BindMounts, Controller, Options, Provenance, SecretsMode, ServiceType,
+    Controller, Options, Provenance, SecretsMode, ServiceType, VolumeType,
 };
 use compose2kube::output::{chart, directory, explain, report, stream};
 
@@ -143,9 +143,16 @@ struct TranslationArgs {
     /// Embed Secret values, or only reference Secrets you create
     #[arg(long, value_enum, default_value_t = SecretsArg::Embed)]
     secrets: SecretsArg,
-    /// What bind mounts of project paths become
+    /// What bind mounts of project paths become (hostpath: as --volumes hostPath)
     #[arg(long, value_enum, default_value_t = BindMountsArg::Auto)]
     bind_mounts: BindMountsArg,
+    /// What every service's volumes become, unless it asks otherwise (kompose's volume types;
+    /// persistentVolumeClaim is compose2kube's own rules)
+    #[arg(long, value_enum, ignore_case = true, value_name = "TYPE", conflicts_with_all = ["bind_mounts", "emptyvols"])]
+    volumes: Option<VolumesArg>,
+    /// kompose's old spelling of --volumes emptyDir
+    #[arg(long, hide = true, conflicts_with = "bind_mounts")]
+    emptyvols: bool,
     /// Read config, secret, env and label files outside the project directory
     #[arg(long)]
     allow_outside_project: bool,
@@ -196,10 +203,6 @@ struct RefusedArgs {
     push_image_registry: Option<String>,
     #[arg(long, hide = true, value_name = "PROVIDER")]
     provider: Option<String>,
-    #[arg(long, hide = true, value_name = "TYPE")]
-    volumes: Option<String>,
-    #[arg(long, hide = true)]
-    emptyvols: bool,
     #[arg(long, hide = true, value_name = "MODE")]
     service_group_mode: Option<String>,
     #[arg(long, hide = true, value_name = "NAME")]
@@ -231,16 +234,6 @@ impl RefusedArgs {
                     "--provider {other}: compose2kube writes Kubernetes manifests only; OpenShift applies them as they are (Deployments, Services, Ingresses instead of DeploymentConfigs and Routes): leave out --provider"
                 ));
             }
-        }
-        if self.volumes.is_some() || self.emptyvols {
-            let flag = if self.emptyvols {
-                "--emptyvols"
-            } else {
-                "--volumes"
-            };
-            return refuse(&format!(
-                "{flag}: not supported yet; named volumes become claims and bind mounts follow --bind-mounts auto|hostpath; a volume's x-kubernetes or labels set its size and class"
-            ));
         }
         if self.service_group_mode.is_some() || self.service_group_name.is_some() {
             return refuse(
@@ -276,9 +269,14 @@ impl TranslationArgs {
                 SecretsArg::Embed => SecretsMode::Embed,
                 SecretsArg::Reference => SecretsMode::Reference,
             },
-            bind_mounts: match self.bind_mounts {
-                BindMountsArg::Auto => BindMounts::Auto,
-                BindMountsArg::Hostpath => BindMounts::HostPath,
+            volumes: match (self.volumes, self.emptyvols, self.bind_mounts) {
+                (Some(VolumesArg::PersistentVolumeClaim), ..) => VolumeType::PersistentVolumeClaim,
+                (Some(VolumesArg::EmptyDir), ..) | (None, true, _) => VolumeType::EmptyDir,
+                (Some(VolumesArg::HostPath), ..) | (None, false, BindMountsArg::Hostpath) => {
+                    VolumeType::HostPath
+                }
+                (Some(VolumesArg::ConfigMap), ..) => VolumeType::ConfigMap,
+                (None, false, BindMountsArg::Auto) => VolumeType::PersistentVolumeClaim,
             },
             allow_outside_project: self.allow_outside_project,
             network_policies: self.network_policies,
@@ -333,6 +331,16 @@ enum SecretsArg {
 enum BindMountsArg {
     Auto,
     Hostpath,
+}
+
+/// kompose's spelling first; any case is accepted.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+#[value(rename_all = "camelCase")]
+enum VolumesArg {
+    PersistentVolumeClaim,
+    EmptyDir,
+    HostPath,
+    ConfigMap,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

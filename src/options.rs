@@ -23,15 +23,44 @@ pub enum SecretsMode {
     Reference,
 }
 
-/// What bind mounts of project directories become.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum BindMounts {
-    /// Files and small read-only text directories → ConfigMaps, data directories → PVCs,
-    /// host system paths → hostPath.
+/// What a service's volumes become: kompose's volume types, with compose2kube's own rules
+/// as `persistentVolumeClaim`, the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum VolumeType {
+    /// Named volumes and data directories → claims, files and small read-only text
+    /// directories → ConfigMaps, host system paths → hostPath.
     #[default]
-    Auto,
+    #[serde(rename = "persistentVolumeClaim", alias = "persistentvolumeclaim")]
+    PersistentVolumeClaim,
+    /// Every named volume and bind mount → an emptyDir, emptied when the pod goes.
+    #[serde(rename = "emptyDir", alias = "emptydir")]
+    EmptyDir,
     /// Every bind mount → hostPath (single-node clusters, development).
+    #[serde(rename = "hostPath", alias = "hostpath")]
     HostPath,
+    /// Every bind mount of a project path → a ConfigMap of its files, whether read-only or
+    /// not, directory or file.
+    #[serde(rename = "configMap", alias = "configmap")]
+    ConfigMap,
+}
+
+impl VolumeType {
+    pub const ALL: &'static [VolumeType] = &[
+        Self::PersistentVolumeClaim,
+        Self::EmptyDir,
+        Self::HostPath,
+        Self::ConfigMap,
+    ];
+
+    /// kompose's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PersistentVolumeClaim => "persistentVolumeClaim",
+            Self::EmptyDir => "emptyDir",
+            Self::HostPath => "hostPath",
+            Self::ConfigMap => "configMap",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +77,8 @@ pub struct Options {
     /// `storageClassName` of claims when nothing in the compose file gives one.
     pub storage_class: Option<String>,
     pub secrets: SecretsMode,
-    pub bind_mounts: BindMounts,
+    /// What volumes become, unless a service asks otherwise (`--volumes`, `--bind-mounts`).
+    pub volumes: VolumeType,
     /// Read config and secret files outside the project directory.
     pub allow_outside_project: bool,
     /// A NetworkPolicy per compose network.
@@ -155,7 +185,7 @@ impl Default for Options {
             default_volume_size: "1Gi".into(),
             storage_class: None,
             secrets: SecretsMode::Embed,
-            bind_mounts: BindMounts::Auto,
+            volumes: VolumeType::PersistentVolumeClaim,
             allow_outside_project: false,
             network_policies: false,
             wait_image: "busybox:1.36".into(),

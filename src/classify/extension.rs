@@ -17,6 +17,7 @@
 //!       size: 20Gi                   # claim size of the service's volumes
 //!       storage_class: fast-ssd
 //!       bind_mounts: hostpath        # this service's bind mounts as hostPath (auto | hostpath)
+//!       volume_type: configMap       # persistentVolumeClaim | emptyDir | hostPath | configMap
 //!       tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
 //!       node_selector: {disktype: ssd}
 //!       probes: {readiness: true, liveness: true}   # false turns a derived probe off
@@ -50,7 +51,7 @@ use serde::Deserialize;
 
 use crate::classify::labels;
 use crate::compose::model::Service;
-pub use crate::options::ServiceType;
+pub use crate::options::{ServiceType, VolumeType};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +67,8 @@ pub struct XKubernetes {
     pub size: Option<String>,
     pub storage_class: Option<String>,
     pub bind_mounts: Option<BindMounts>,
+    /// What the service's volumes become, over `bind_mounts` and `--volumes`.
+    pub volume_type: Option<VolumeType>,
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
     #[serde(default)]

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use crate::classify::extension::{
     Autoscale, ConcurrencyPolicy, EphemeralStorage, Ingress, InitContainer, ProbeSpec, PullPolicy,
-    ServiceType, TrafficPolicy, XKubernetes,
+    ServiceType, TrafficPolicy, VolumeType, XKubernetes,
 };
 use crate::options::{is_dns_subdomain, is_quantity};
 
@@ -140,7 +140,7 @@ pub const LABELS: &[Label] = &[
         "kompose.volume.selector",
         "kompose reads it on a top-level volume's labels, where it selects the PersistentVolume of the volume's claim; set it there",
     ),
-    not_yet("kompose.volume.type", LATER),
+    sets("kompose.volume.type", "volume_type"),
     sets("kompose.volume.subpath", "volume_subpath"),
     sets("kompose.init.containers.name", "init_containers.name"),
     sets("kompose.init.containers.image", "init_containers.image"),
@@ -265,6 +265,7 @@ fn is_set(x: &XKubernetes, key: &str) -> bool {
             probe_is_set(x, probe)
         }
         "volume_subpath" => x.volume_subpath.is_some(),
+        "volume_type" => x.volume_type.is_some() || x.bind_mounts.is_some(),
         "init_containers.name" => x.init_containers.first().is_some_and(|c| c.name.is_some()),
         "init_containers.image" => x.init_containers.first().is_some_and(|c| c.image.is_some()),
         "init_containers.command" => x
@@ -323,6 +324,7 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
             set_probe(x, probe, value)?
         }
         "volume_subpath" => x.volume_subpath = Some(value.to_owned()),
+        "volume_type" => x.volume_type = Some(one_of(value, VolumeType::ALL, |t| t.as_str())?),
         "init_containers.name" => init(x).name = Some(name(value)?),
         "init_containers.image" => init(x).image = Some(value.to_owned()),
         "init_containers.command" => init(x).command = command(value)?,
@@ -600,7 +602,7 @@ mod tests {
             ("compose2kube.knd", "statefulset"),
             ("kompose.service.typ", "nodeport"),
             ("kompose.service.type", "nodeport"),
-            ("kompose.volume.type", "emptyDir"),
+            ("kompose.controller.port.expose", "true"),
             ("kompose.whatever.else.entirely", "x"),
             ("traefik.enable", "true"),
         ]);
@@ -611,10 +613,7 @@ mod tests {
             u[1].1.contains("did you mean kompose.service.type?"),
             "{u:?}"
         );
-        assert!(
-            u[2].1.contains("does not read this kompose label yet"),
-            "{u:?}"
-        );
+        assert!(u[2].1.contains("not translated: a hostPort"), "{u:?}");
         assert!(u[3].1.contains("README lists"), "{u:?}");
     }
 }

@@ -5,19 +5,20 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapVolumeSource, HostPathVolumeSource, Volume};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, HostPathVolumeSource, Volume,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::build::configuration::MAX_OBJECT_BYTES;
 use crate::build::names::{config_key, sanitize_name};
 use crate::classify::Role;
-use crate::classify::extension;
 use crate::compose::Error;
 use crate::compose::model::{Service, ServiceVolume};
 use crate::files::Kind;
-use crate::options::BindMounts;
+use crate::options::VolumeType;
 
-use super::{Builder, Use, part_of, volume_name};
+use super::{Asked, Builder, Use, part_of, volume_name};
 
 /// One bind mount of a project path, and the ConfigMap name it would get.
 struct Bind<'a> {
@@ -51,15 +52,18 @@ impl Builder<'_> {
         path: &str,
         source: &str,
         v: &ServiceVolume,
+        asked: &Asked,
     ) -> Result<(), Error> {
-        let asked = match extension::of(service).ok().and_then(|x| x.bind_mounts) {
-            Some(extension::BindMounts::HostPath) => true,
-            Some(extension::BindMounts::Auto) => false,
-            None => self.options.bind_mounts == BindMounts::HostPath,
-        };
-        if asked {
-            self.host_path(name, path, source, v, false);
-            return Ok(());
+        match asked.kind {
+            VolumeType::HostPath => {
+                self.host_path(name, path, source, v, false);
+                return Ok(());
+            }
+            VolumeType::EmptyDir => {
+                self.empty_bind(name, path, source, v, asked);
+                return Ok(());
+            }
+            VolumeType::PersistentVolumeClaim | VolumeType::ConfigMap => {}
         }
         // Checked on the resolved path too: a link inside the project to /etc is a path on
         // the node, never a ConfigMap of the node's files.
@@ -82,6 +86,7 @@ impl Builder<'_> {
             base: &base,
             config_map: self.config_map_name(source),
         };
+        let config = asked.kind == VolumeType::ConfigMap;
         match self.files.stat(Path::new(source)).map(|e| e.kind) {
             Some(Kind::File) => {
                 let content = self.read(path, Path::new(source))?;
@@ -93,9 +98,15 @@ impl Builder<'_> {
                     Self::mount(&bind.config_map, &v.target, true, Some(key)),
                 );
             }
-            Some(Kind::Dir) => self.bind_dir(&bind, v, runs_from(service, &v.target))?,
+            Some(Kind::Dir) => {
+                self.bind_dir(&bind, v, config || runs_from(service, &v.target), asked)?
+            }
             Some(_) => self.host_path(name, path, source, v, true),
-            None if looks_like_file(source) || v.read_only || runs_from(service, &v.target) => {
+            None if config
+                || looks_like_file(source)
+                || v.read_only
+                || runs_from(service, &v.target) =>
+            {
                 self.missing_config(&bind, v)
             }
             None => self.data_dir(name, path, source, v),
@@ -103,11 +114,57 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// A bind mount asked to be an emptyDir: the pod starts with nothing at the target.
+    fn empty_bind(
+        &mut self,
+        name: &str,
+        path: &str,
+        source: &str,
+        v: &ServiceVolume,
+        asked: &Asked,
+    ) {
+        let vol = volume_name(&[name, "empty", &v.target]);
+        self.add(
+            name,
+            Some(Volume {
+                name: vol.clone(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Volume::default()
+            }),
+            Self::mount(&vol, &v.target, v.read_only, None),
+        );
+        if self.files.stat(Path::new(source)).is_some() {
+            self.warn(
+                path.to_owned(),
+                format!(
+                    "an emptyDir at {} ({} emptyDir): what {source} holds is not in the pod",
+                    v.target, asked.why
+                ),
+            );
+        }
+    }
+
     /// A directory of the project: a ConfigMap when it is read-only and small, else data.
-    fn bind_dir(&mut self, bind: &Bind, v: &ServiceVolume, program: bool) -> Result<(), Error> {
-        if (v.read_only || program)
-            && let Some(entries) = self.small_text_dir(Path::new(bind.source))
-        {
+    fn bind_dir(
+        &mut self,
+        bind: &Bind,
+        v: &ServiceVolume,
+        program: bool,
+        asked: &Asked,
+    ) -> Result<(), Error> {
+        let entries = (v.read_only || program)
+            .then(|| self.small_text_dir(Path::new(bind.source)))
+            .flatten();
+        if entries.is_none() && asked.kind == VolumeType::ConfigMap {
+            self.warn(
+                bind.path.to_owned(),
+                format!(
+                    "{} configMap: {} holds more than 1 MiB, subdirectories or file names a ConfigMap key cannot take; it stays a data directory",
+                    asked.why, bind.source
+                ),
+            );
+        }
+        if let Some(entries) = entries {
             let mut data = BTreeMap::new();
             for (key, file) in entries {
                 data.insert(key, self.read(bind.path, &file)?);

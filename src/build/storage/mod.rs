@@ -35,7 +35,13 @@
 //!   current content is not copied.
 //!
 //! `--bind-mounts hostpath` (or `x-kubernetes: {bind_mounts: hostpath}` on one service) makes
-//! bind mounts hostPaths, as asked. `tmpfs` entries and
+//! bind mounts hostPaths, as asked. kompose's volume types (`--volumes`, and over it a
+//! service's `volume_type` or `kompose.volume.type`): `persistentVolumeClaim` is the rules
+//! above; `hostPath` is `--bind-mounts hostpath`; `configMap` makes every project directory
+//! a ConfigMap whatever its mode (one that cannot be, being too large or nested, stays data,
+//! with a warning); `emptyDir` makes every named volume and bind mount of the service an
+//! emptyDir, and says what is lost. A named volume has no host path, so it keeps its claim
+//! under `hostPath` and `configMap`. `tmpfs` entries and
 //! `shm_size` → memory `emptyDir`s (at `/dev/shm` for the latter); anonymous volumes →
 //! `emptyDir`, with a note; `volumes_from` repeats the other service's mounts (`:ro` makes
 //! them read-only).
@@ -59,7 +65,7 @@ use crate::compose::Error;
 use crate::compose::model::{Project, Service, ServiceVolume};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
-use crate::options::Options;
+use crate::options::{Options, VolumeType};
 
 use tmpfs::memory_quantity;
 
@@ -100,6 +106,13 @@ fn volume_name(parts: &[&str]) -> String {
     format!("{}-{:08x}", stem.trim_end_matches('-'), hash as u32)
 }
 
+/// What a service asked its volumes to become, and who asked, for diagnostics
+/// (`label kompose.volume.type`, `--volumes`).
+struct Asked {
+    kind: VolumeType,
+    why: String,
+}
+
 /// How one named volume (or data directory) is used by one container.
 #[derive(Debug, Clone)]
 struct Use {
@@ -131,6 +144,8 @@ struct Builder<'a> {
     config_maps: IndexMap<String, ConfigMap>,
     /// ReadWriteMany claims and the services sharing each, for one note.
     read_write_many: Vec<(String, Vec<String>)>,
+    /// Named volumes some service asked to be an emptyDir, and those services.
+    emptied: IndexMap<String, Vec<String>>,
 }
 
 impl Builder<'_> {
@@ -139,6 +154,24 @@ impl Builder<'_> {
             Some(Role::Sidecar { of } | Role::Init { of }) => of.clone(),
             _ => service.to_owned(),
         }
+    }
+
+    /// What the service's volumes become: its `volume_type` (or `kompose.volume.type`), else
+    /// its `bind_mounts`, else `--volumes`/`--bind-mounts`.
+    fn asked(&self, service: &Service) -> Asked {
+        let x = extension::of(service).unwrap_or_default();
+        let (kind, why) = match (x.volume_type, x.bind_mounts) {
+            (Some(kind), _) => (kind, x.source("volume_type")),
+            (None, Some(b)) => (
+                match b {
+                    extension::BindMounts::HostPath => VolumeType::HostPath,
+                    extension::BindMounts::Auto => VolumeType::PersistentVolumeClaim,
+                },
+                x.source("bind_mounts"),
+            ),
+            (None, None) => (self.options.volumes, "--volumes".to_owned()),
+        };
+        Asked { kind, why }
     }
 
     fn role(&self, service: &str) -> Option<&Role> {
@@ -258,8 +291,9 @@ impl Builder<'_> {
         ];
         for (name, service) in &self.project.services {
             self.container(name);
+            let asked = self.asked(service);
             for (path, volume) in self.mounts_of(name, service) {
-                self.service_volume(name, service, &path, &volume)?;
+                self.service_volume(name, service, &path, &volume, &asked)?;
             }
             self.tmpfs(name, service);
         }
@@ -278,7 +312,27 @@ impl Builder<'_> {
                     ),
                 ));
             }
-            if !self.shared.contains_key(key) {
+            if let Some(users) = self.emptied.get(key)
+                && let Some(s) = self.shared.get(key)
+            {
+                let mut claimed: Vec<&str> = s.uses.iter().map(|u| u.service.as_str()).collect();
+                claimed.dedup();
+                self.out.diagnostics.push(Diagnostic::warning(
+                    format!("volumes.{key}"),
+                    format!(
+                        "{} {} it as an emptyDir of {}, so no longer sharing its data with {}",
+                        users.join(", "),
+                        if users.len() == 1 { "mounts" } else { "mount" },
+                        if users.len() == 1 {
+                            "its own"
+                        } else {
+                            "their own"
+                        },
+                        claimed.join(", ")
+                    ),
+                ));
+            }
+            if !self.shared.contains_key(key) && !self.emptied.contains_key(key) {
                 self.out.diagnostics.push(Diagnostic::warning(
                     format!("volumes.{key}"),
                     "not used by any service; not emitted",
@@ -372,9 +426,13 @@ impl Builder<'_> {
         service: &Service,
         path: &str,
         v: &ServiceVolume,
+        asked: &Asked,
     ) -> Result<(), Error> {
         self.mount_option_warnings(path, v);
         match (v.r#type.as_str(), &v.source) {
+            ("volume", Some(source)) if asked.kind == VolumeType::EmptyDir => {
+                self.emptied_volume(name, path, source, v, asked)
+            }
             ("volume", Some(source)) => {
                 let owner = self.owner(name);
                 let written = v.volume.as_ref().and_then(|o| o.subpath.clone());
@@ -408,7 +466,7 @@ impl Builder<'_> {
             }
             ("bind", source) => {
                 let source = source.clone().unwrap_or_default();
-                self.bind(name, service, path, &source, v)?;
+                self.bind(name, service, path, &source, v, asked)?;
             }
             (other, _) => self.warn(
                 path.to_owned(),
@@ -416,6 +474,42 @@ impl Builder<'_> {
             ),
         }
         Ok(())
+    }
+
+    /// A named volume the service asked to be an emptyDir: its data lasts as long as the pod.
+    fn emptied_volume(
+        &mut self,
+        name: &str,
+        path: &str,
+        source: &str,
+        v: &ServiceVolume,
+        asked: &Asked,
+    ) {
+        let vol = volume_name(&[source]);
+        let sub_path = v.volume.as_ref().and_then(|o| o.subpath.clone());
+        self.add(
+            name,
+            Some(Volume {
+                name: vol.clone(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Volume::default()
+            }),
+            Self::mount(&vol, &v.target, v.read_only, sub_path),
+        );
+        let users = self.emptied.entry(source.to_owned()).or_default();
+        if !users.iter().any(|u| u == name) {
+            users.push(name.to_owned());
+        }
+        let message = format!(
+            "volume {source} is an emptyDir ({} emptyDir): its data is lost whenever the pod is replaced",
+            asked.why
+        );
+        // A database's data is what a StatefulSet exists to keep.
+        if matches!(self.role(&self.owner(name)), Some(Role::StatefulSet)) {
+            self.warn(path.to_owned(), message);
+        } else {
+            self.note(path.to_owned(), message);
+        }
     }
 
     /// An anonymous volume lives as long as its container: an emptyDir.
@@ -463,6 +557,7 @@ pub fn storage(
         shared: IndexMap::new(),
         config_maps: IndexMap::new(),
         read_write_many: Vec::new(),
+        emptied: IndexMap::new(),
     }
     .run()
 }
@@ -476,7 +571,7 @@ mod tests {
     use super::claim::is_quantity;
     use crate::build::configuration::MAX_OBJECT_BYTES;
     use crate::files::InMemory;
-    use crate::options::BindMounts;
+    use crate::options::VolumeType;
 
     fn run(yaml: &str, fs: InMemory, options: &Options) -> Result<Storage, Error> {
         let dir = tempfile::tempdir().unwrap();
@@ -781,7 +876,7 @@ mod tests {
     #[test]
     fn hostpath_mode_and_memory_mounts_and_volumes_from() {
         let options = Options {
-            bind_mounts: BindMounts::HostPath,
+            volumes: VolumeType::HostPath,
             ..Options::default()
         };
         let fs = InMemory::new().file("/p/app.conf", "x");
