@@ -360,7 +360,8 @@ impl Builder<'_> {
     }
 
     /// The service's own mounts and those `volumes_from` repeats (`:ro` makes them
-    /// read-only), each with the path that names it in diagnostics.
+    /// read-only), each with the path that names it in diagnostics. As with docker, a
+    /// service's mounts include those it got from its own `volumes_from`, however deep.
     fn mounts_of(&mut self, name: &str, service: &Service) -> Vec<(String, ServiceVolume)> {
         let mut mounts: Vec<(String, ServiceVolume)> = service
             .volumes
@@ -368,21 +369,37 @@ impl Builder<'_> {
             .enumerate()
             .map(|(i, v)| (format!("services.{name}.volumes[{i}]"), v.clone()))
             .collect();
-        for (i, from) in service.volumes_from.iter().enumerate() {
-            let (source, mode) = from.split_once(':').unwrap_or((from.as_str(), "rw"));
-            if source == "container" {
-                self.warn(
-                    format!("services.{name}.volumes_from[{i}]"),
-                    "volumes of a container outside the project cannot be shared; not translated",
-                );
-                continue;
-            }
-            if let Some(other) = self.project.services.get(source) {
+        let mut seen = vec![name];
+        // (service whose volumes_from is read, read-only because of an earlier link)
+        let mut queue = vec![(name, service, false)];
+        let mut next = 0;
+        while let Some(&(user, s, ro)) = queue.get(next) {
+            next += 1;
+            for (i, from) in s.volumes_from.iter().enumerate() {
+                let (source, mode) = from.split_once(':').unwrap_or((from.as_str(), "rw"));
+                if source == "container" {
+                    if user == name {
+                        self.warn(
+                            format!("services.{name}.volumes_from[{i}]"),
+                            "volumes of a container outside the project cannot be shared; not translated",
+                        );
+                    }
+                    continue;
+                }
+                let Some((source, other)) = self.project.services.get_key_value(source) else {
+                    continue;
+                };
+                if seen.contains(&source.as_str()) {
+                    continue;
+                }
+                seen.push(source);
+                let read_only = ro || mode == "ro";
                 for (j, v) in other.volumes.iter().enumerate() {
                     let mut v = v.clone();
-                    v.read_only |= mode == "ro";
+                    v.read_only |= read_only;
                     mounts.push((format!("services.{source}.volumes[{j}]"), v));
                 }
+                queue.push((source, other, read_only));
             }
         }
         mounts
