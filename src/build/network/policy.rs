@@ -98,7 +98,6 @@ fn published_policy(
     let targets: Vec<NetworkPolicyPort> = service
         .ports
         .iter()
-        .filter(|p| p.published.is_some())
         .map(|p| NetworkPolicyPort {
             port: Some(IntOrString::Int(i32::from(p.target))),
             protocol: Some(p.protocol.to_ascii_uppercase()),

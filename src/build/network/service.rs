@@ -92,9 +92,14 @@ pub(super) fn published(
     let mut pairs = Vec::new();
     for (i, p) in service.ports.iter().enumerate() {
         let path = format!("services.{name}.ports[{i}]");
-        let Some(published) = p.published.as_deref().filter(|s| !s.is_empty()) else {
-            continue;
-        };
+        // No host port is compose's random one, still reachable from outside: published on
+        // the target's own number, as kompose does.
+        let target = p.target.to_string();
+        let published = p
+            .published
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&target);
         if p.host_ip.is_some() {
             out.push(Diagnostic::warning(
                 path.clone(),
