@@ -124,7 +124,7 @@ pub fn network(
             note_unresolved_names(peers, owner, &mut out);
         }
     }
-    alias_services(peers, &served, &mut taken, &mut out);
+    alias_services(peers, members, &served, &mut taken, &mut out);
     note_idle_flags(options, &flag_hosts, &mut out);
     if options.network_policies {
         policy::policies(project, roles, &mut out);
@@ -317,7 +317,15 @@ fn note_unresolved_names(peers: &Peers, owner: &str, out: &mut Network) {
 /// The other names compose's DNS answered for a pod (`container_name`, `hostname`, network
 /// and `links` aliases), each a Service like its main one, so that peers that use them
 /// still reach it. A name another Service already has stays that Service's, with a warning.
-fn alias_services(peers: &Peers, served: &[Pod], taken: &mut HashSet<String>, out: &mut Network) {
+/// A sidecar's names are the pod's too, when a service outside the pod uses them as a
+/// host: compose's DNS answered them, and no other Service would.
+fn alias_services(
+    peers: &Peers,
+    members: &HashMap<&str, Vec<&str>>,
+    served: &[Pod],
+    taken: &mut HashSet<String>,
+    out: &mut Network,
+) {
     let by_name: HashMap<String, usize> = out
         .services
         .iter()
@@ -331,30 +339,66 @@ fn alias_services(peers: &Peers, served: &[Pod], taken: &mut HashSet<String>, ou
         else {
             continue;
         };
+        let inside = members.get(pod.owner).map_or(&[][..], Vec::as_slice);
+        let reached_from_outside = |sidecar: &str| {
+            peers.references.get(sidecar).is_some_and(|refs| {
+                refs.iter()
+                    .any(|r| r.host_use && r.by != pod.owner && !inside.contains(&r.by.as_str()))
+            })
+        };
+        let sidecar_names = inside
+            .iter()
+            .filter(|m| reached_from_outside(m))
+            .flat_map(|m| peers.names(m));
         for (i, alias) in peers.names(pod.owner).iter().enumerate() {
-            let name = service_name(alias);
-            if name != alias.to_ascii_lowercase() {
-                out.diagnostics.push(Diagnostic::note(
-                    format!("services.{}", pod.owner),
-                    format!("{alias} is not a valid Service name: peers reach it as {name} in the cluster (uses in this compose file are rewritten; update files it does not convert, such as a proxy's configuration)"),
-                ));
-            }
-            if i == 0 || name == pod.service_name {
+            if i == 0 {
+                note_invalid_name(pod.owner, alias, out);
                 continue;
             }
-            if taken.contains(&name) {
-                out.diagnostics.push(Diagnostic::warning(
-                    format!("services.{}", pod.owner),
-                    format!("the name {alias} of {} is also another service's; it keeps resolving to that one", pod.owner),
-                ));
-                continue;
-            }
-            taken.insert(name.clone());
-            let mut alias_service = main.clone();
-            alias_service.metadata.name = Some(name);
-            out.services.push(alias_service);
+            alias_service(pod, &main, alias, taken, out);
+        }
+        for alias in sidecar_names {
+            note_invalid_name(pod.owner, alias, out);
+            alias_service(pod, &main, alias, taken, out);
         }
     }
+}
+
+fn note_invalid_name(owner: &str, alias: &str, out: &mut Network) {
+    let name = service_name(alias);
+    if name != alias.to_ascii_lowercase() {
+        out.diagnostics.push(Diagnostic::note(
+            format!("services.{owner}"),
+            format!("{alias} is not a valid Service name: peers reach it as {name} in the cluster (uses in this compose file are rewritten; update files it does not convert, such as a proxy's configuration)"),
+        ));
+    }
+}
+
+fn alias_service(
+    pod: &Pod,
+    main: &k8s_openapi::api::core::v1::Service,
+    alias: &str,
+    taken: &mut HashSet<String>,
+    out: &mut Network,
+) {
+    let name = service_name(alias);
+    if name == pod.service_name {
+        return;
+    }
+    if taken.contains(&name) {
+        out.diagnostics.push(Diagnostic::warning(
+            format!("services.{}", pod.owner),
+            format!(
+                "the name {alias} of {} is also another service's; it keeps resolving to that one",
+                pod.owner
+            ),
+        ));
+        return;
+    }
+    taken.insert(name.clone());
+    let mut alias_service = main.clone();
+    alias_service.metadata.name = Some(name);
+    out.services.push(alias_service);
 }
 
 pub(super) fn meta(project: &Project, name: &str, owner: &str) -> ObjectMeta {

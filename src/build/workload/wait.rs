@@ -38,6 +38,14 @@ pub(super) fn push_inits(
     }
 }
 
+/// The service whose pod holds `name`'s container, when that is another's.
+fn own_pod<'a>(inputs: &'a Inputs, name: &str) -> Option<&'a String> {
+    match inputs.roles.get(name).map(|c| &c.role) {
+        Some(Role::Sidecar { of } | Role::Init { of }) => Some(of),
+        _ => None,
+    }
+}
+
 /// A `wait-for-<dep>` initContainer for a dependency that serves, or the diagnostic saying
 /// why the order is not kept.
 fn push_wait(
@@ -57,6 +65,15 @@ fn push_wait(
     }
     // The Service a dependency answers on is its pod's: a sidecar's is its host's.
     let host = match inputs.roles.get(dep).map(|c| &c.role) {
+        // In the pod that waits: its containers start together, after every initContainer,
+        // so a wait for it would hold the pod back forever.
+        Some(Role::Sidecar { of }) if of == name || own_pod(inputs, name) == Some(of) => {
+            diagnostics.push(Diagnostic::note(
+                path,
+                format!("{dep} runs in the same pod: their containers start together, so {name} does not wait for it"),
+            ));
+            return;
+        }
         Some(Role::Deployment | Role::StatefulSet | Role::DaemonSet) => dep,
         Some(Role::Sidecar { of }) => of.as_str(),
         Some(Role::Job | Role::CronJob { .. }) => {
