@@ -16,7 +16,7 @@ use crate::build::object::{self, Object};
 use crate::classify::peers::{self, Peers};
 use crate::classify::ports::{self, ListeningPort};
 use crate::classify::{self, Classification, Role};
-use crate::compose::model::Project;
+use crate::compose::model::{Project, Service};
 use crate::compose::{Error, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::files::ProjectFiles;
@@ -34,6 +34,9 @@ pub struct Conversion {
     /// The other names compose's DNS answered for each service, and the Service that
     /// answers each in the cluster, for `explain`.
     pub name_evidence: IndexMap<String, Vec<String>>,
+    /// The name of each service's objects: its compose name as a Kubernetes name, or the
+    /// one it asks for (`x-kubernetes.name`).
+    pub k8s_names: IndexMap<String, String>,
 }
 
 /// Classifies and builds a loaded project: the objects in output order, every diagnostic
@@ -44,24 +47,32 @@ pub fn convert(
     options: &Options,
 ) -> Result<Conversion, Error> {
     options.check().map_err(Error::project)?;
-    let defaulted;
-    let loaded = match options.replicas {
-        Some(n) => {
-            defaulted = with_default_replicas(loaded, n);
-            &defaulted
-        }
-        None => loaded,
+    let grouping = classify::Grouping {
+        by_volumes: options.group_by_volumes,
+        name: options.group_name.clone(),
     };
-    let project = &loaded.project;
-    let mut roles = classify::classify(project).map_err(|e| {
+    let classify_error = |e: classify::ClassifyError| {
         // A label's error is placed at the label: `services.web.labels.kompose.…`.
         match e.message.split_once(": ") {
+            // A flag's error is the command line's, not the service's.
+            _ if e.message.starts_with("--") => Error::project(e.message),
             Some((at, rest)) if at.starts_with("labels.") || at.starts_with("deploy.labels.") => {
                 loaded.error(&format!("services.{}.{at}", e.service), rest)
             }
             _ => loaded.error(&format!("services.{}", e.service), e.message),
         }
-    })?;
+    };
+    let owner =
+        classify::role::named_group_owner(&loaded.project, &grouping).map_err(classify_error)?;
+    let adjusted;
+    let loaded = if options.replicas.is_some() || owner.is_some() {
+        adjusted = adjust(loaded, options.replicas, owner.as_deref(), &grouping);
+        &adjusted
+    } else {
+        loaded
+    };
+    let project = &loaded.project;
+    let mut roles = classify::classify_grouped(project, &grouping).map_err(classify_error)?;
     if let Some(controller) = options.controller {
         apply_controller(&mut roles, controller);
     }
@@ -104,9 +115,20 @@ pub fn convert(
     let name_evidence = project
         .services
         .keys()
-        .map(|name| (name.clone(), name_evidence(&peers, name, &selected)))
+        .map(|name| {
+            (
+                name.clone(),
+                name_evidence(project, &peers, name, &selected),
+            )
+        })
+        .collect();
+    let k8s_names = project
+        .services
+        .keys()
+        .map(|name| (name.clone(), names::k8s_name(project, name)))
         .collect();
     Ok(Conversion {
+        k8s_names,
         objects,
         diagnostics,
         roles,
@@ -147,45 +169,77 @@ fn selected_pods(objects: &[Object]) -> HashMap<&str, &str> {
 }
 
 /// Each other name of a service with the Service that answers it.
-fn name_evidence(peers: &Peers, name: &str, selected: &HashMap<&str, &str>) -> Vec<String> {
-    let pod = names::sanitize_name(name);
+/// A service whose objects are named otherwise answers its own name by that Service too.
+fn name_evidence(
+    project: &Project,
+    peers: &Peers,
+    name: &str,
+    selected: &HashMap<&str, &str>,
+) -> Vec<String> {
+    let pod = names::k8s_name(project, name);
+    let overridden = names::name_override(&project.services[name]).is_some();
     peers
         .names(name)
         .iter()
-        .skip(1)
-        .filter_map(|alias| {
-            let service = names::service_name(alias);
+        .enumerate()
+        .filter(|(i, _)| *i > 0 || overridden)
+        .filter_map(|(i, alias)| {
+            let service = if i == 0 {
+                names::service_name_of(project, name)
+            } else {
+                names::service_name(alias)
+            };
             let answered = selected.get(service.as_str()) == Some(&pod.as_str());
             answered.then(|| format!("{alias}: Service {service}"))
         })
         .collect()
 }
 
-/// Every object in the namespace, and the Namespace object itself.
-/// `--replicas N`: `x-kubernetes.replicas` for every service that gives no count of its
-/// own (`deploy.replicas`, `scale`, `x-kubernetes.replicas`).
-fn with_default_replicas(loaded: &Loaded, n: i32) -> Loaded {
+/// The project as the command line changes it: `--replicas N` is `x-kubernetes.replicas`
+/// for every service that gives no count of its own (`deploy.replicas`, `scale`,
+/// `x-kubernetes.replicas`); `--service-group-name` names the objects of the group's main
+/// service, unless it names them itself.
+fn adjust(
+    loaded: &Loaded,
+    replicas: Option<i32>,
+    group_owner: Option<&str>,
+    grouping: &classify::Grouping,
+) -> Loaded {
     let mut loaded = loaded.clone();
+    if let (Some(owner), Some(name)) = (group_owner, &grouping.name)
+        && let Some(service) = loaded.project.services.get_mut(owner)
+        && names::name_override(service).is_none()
+        && let Some(x) = x_kubernetes(service)
+    {
+        x.insert("name".into(), serde_json::json!(name));
+    }
+    let Some(n) = replicas else {
+        return loaded;
+    };
     for service in loaded.project.services.values_mut() {
         let own = service
             .deploy
             .as_ref()
             .is_some_and(|d| d.replicas.is_some())
             || service.scale.is_some();
-        let x = service
-            .extensions
-            .entry("x-kubernetes".to_owned())
-            .or_insert_with(|| serde_json::json!({}));
-        if x.is_null() {
-            *x = serde_json::json!({});
-        }
-        if let Some(map) = x.as_object_mut()
-            && !own
-        {
-            map.entry("replicas").or_insert(serde_json::json!(n));
+        if !own && let Some(x) = x_kubernetes(service) {
+            x.entry("replicas").or_insert(serde_json::json!(n));
         }
     }
     loaded
+}
+
+/// A service's `x-kubernetes` mapping, made one if absent or null. Anything else is left
+/// as written, for classification to report.
+fn x_kubernetes(service: &mut Service) -> Option<&mut serde_json::Map<String, serde_json::Value>> {
+    let x = service
+        .extensions
+        .entry("x-kubernetes".to_owned())
+        .or_insert_with(|| serde_json::json!({}));
+    if x.is_null() {
+        *x = serde_json::json!({});
+    }
+    x.as_object_mut()
 }
 
 /// `--controller KIND`: the workload of every long-running service whose kind was guessed,
@@ -231,6 +285,7 @@ fn annotate_provenance(objects: &mut [Object], provenance: &Provenance) {
     }
 }
 
+/// Every object in the namespace, and the Namespace object itself.
 fn place_in_namespace(objects: &mut Vec<Object>, ns: &str) {
     for object in objects.iter_mut() {
         object.metadata_mut().namespace = Some(ns.to_owned());

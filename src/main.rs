@@ -183,6 +183,13 @@ struct TranslationArgs {
         value_name = "BOOL"
     )]
     with_provenance: Option<bool>,
+    /// One pod for services of a kompose.service.group (label: always done), or for
+    /// services with exactly the same mounts (volume)
+    #[arg(long, value_enum, value_name = "MODE")]
+    service_group_mode: Option<GroupModeArg>,
+    /// The name of the group --service-group-mode volume makes
+    #[arg(long, value_name = "NAME")]
+    service_group_name: Option<String>,
     /// kompose's: compose secrets are always mounted as files, each on its own path
     #[arg(long, hide = true)]
     secrets_as_files: bool,
@@ -203,10 +210,6 @@ struct RefusedArgs {
     push_image_registry: Option<String>,
     #[arg(long, hide = true, value_name = "PROVIDER")]
     provider: Option<String>,
-    #[arg(long, hide = true, value_name = "MODE")]
-    service_group_mode: Option<String>,
-    #[arg(long, hide = true, value_name = "NAME")]
-    service_group_name: Option<String>,
 }
 
 impl RefusedArgs {
@@ -234,11 +237,6 @@ impl RefusedArgs {
                     "--provider {other}: compose2kube writes Kubernetes manifests only; OpenShift applies them as they are (Deployments, Services, Ingresses instead of DeploymentConfigs and Routes): leave out --provider"
                 ));
             }
-        }
-        if self.service_group_mode.is_some() || self.service_group_name.is_some() {
-            return refuse(
-                "--service-group-mode/--service-group-name: not supported yet; a sidecar joins its service's pod with x-kubernetes: {kind: sidecar:<service>}",
-            );
         }
         Ok(())
     }
@@ -290,6 +288,8 @@ impl TranslationArgs {
                 ControllerArg::Daemonset => Controller::DaemonSet,
             }),
             replicas: self.replicas,
+            group_by_volumes: matches!(self.service_group_mode, Some(GroupModeArg::Volume)),
+            group_name: self.service_group_name.clone(),
             provenance: self.with_provenance.unwrap_or(false).then(|| Provenance {
                 command: Some(command_line()),
             }),
@@ -331,6 +331,12 @@ enum SecretsArg {
 enum BindMountsArg {
     Auto,
     Hostpath,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum GroupModeArg {
+    Label,
+    Volume,
 }
 
 /// kompose's spelling first; any case is accepted.

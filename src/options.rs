@@ -93,6 +93,11 @@ pub struct Options {
     /// Replicas of every service whose count the compose file does not give (kompose's
     /// `--replicas`).
     pub replicas: Option<i32>,
+    /// Services with exactly the same mounts run as containers of one pod, unless they
+    /// are in a group of their own (kompose's `--service-group-mode volume`).
+    pub group_by_volumes: bool,
+    /// The name of the group `group_by_volumes` makes (kompose's `--service-group-name`).
+    pub group_name: Option<String>,
     /// Annotations saying what made each object: `compose2kube.io/version` and, when
     /// given, `compose2kube.io/cmd` with this command line (kompose's
     /// `--with-kompose-annotation`).
@@ -124,6 +129,13 @@ impl Options {
             // -n` they type must match it.
             return Err(format!(
                 "--namespace {ns}: a namespace must be at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+            ));
+        }
+        if let Some(name) = &self.group_name
+            && !self.group_by_volumes
+        {
+            return Err(format!(
+                "--service-group-name {name}: names the group that --service-group-mode volume makes; add --service-group-mode volume, or group services with the label kompose.service.group"
             ));
         }
         if !is_quantity(&self.default_volume_size) {
@@ -192,6 +204,8 @@ impl Default for Options {
             default_probes: true,
             controller: None,
             replicas: None,
+            group_by_volumes: false,
+            group_name: None,
             provenance: None,
         }
     }

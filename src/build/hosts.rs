@@ -9,21 +9,28 @@ use std::collections::HashSet;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Container;
 
-use crate::build::names::{Renames, rewrite_hosts, sanitize_name, service_name};
+use crate::build::names::{
+    Renames, k8s_name, name_override, rewrite_hosts, sanitize_name, service_name, service_name_of,
+};
 use crate::build::object::Object;
 use crate::classify::peers::Peers;
 use crate::compose::model::Project;
 use crate::diagnostic::Diagnostic;
 
-/// Every name compose's DNS answered that has a Service under another name in the cluster.
-/// Names that differ only in case need nothing: DNS ignores case.
-pub fn renames(peers: &Peers, services: &[&str]) -> Vec<(String, String)> {
+/// Every name compose's DNS answered that has a Service under another name in the cluster:
+/// an invalid name, or the name of a service whose objects are named otherwise
+/// (`x-kubernetes.name`). Names that differ only in case need nothing: DNS ignores case.
+pub fn renames(project: &Project, peers: &Peers, services: &[&str]) -> Vec<(String, String)> {
     let services: HashSet<&str> = services.iter().copied().collect();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<(String, String)> = Vec::new();
-    for names in peers.names.values() {
-        for n in names {
-            let to = service_name(n);
+    for (service, names) in &peers.names {
+        let overridden = project.services.get(service).and_then(name_override);
+        for (i, n) in names.iter().enumerate() {
+            let to = match &overridden {
+                Some(_) if i == 0 => service_name_of(project, service),
+                _ => service_name(n),
+            };
             if services.contains(to.as_str())
                 && to != n.to_ascii_lowercase()
                 && seen.insert(n.as_str())
@@ -101,7 +108,7 @@ pub fn rewrite(project: &Project, objects: &mut [Object], renames: &Renames) -> 
 /// (`<service>-<file>`).
 fn data_path(project: &Project, object: &str, key: &str, env_key: &str) -> String {
     for name in project.services.keys() {
-        let k8s = sanitize_name(name);
+        let k8s = k8s_name(project, name);
         if object == format!("{k8s}-env") {
             return format!("services.{name}.{env_key}.{key}");
         }
@@ -167,10 +174,23 @@ fn note(path: &str, names: &[&str], renames: &Renames) -> Diagnostic {
             format!("{n} → {to}")
         })
         .collect();
+    let invalid = names
+        .iter()
+        .any(|n| service_name(n) != n.to_ascii_lowercase());
+    let overridden = names
+        .iter()
+        .any(|n| service_name(n) == n.to_ascii_lowercase());
+    let why = match (invalid, overridden) {
+        (true, false) => "a Service name must be a DNS label",
+        (false, _) => "the services' objects are named so (x-kubernetes.name)",
+        (true, true) => {
+            "a Service name must be a DNS label, and some services' objects are named otherwise (x-kubernetes.name)"
+        }
+    };
     Diagnostic::note(
         path,
         format!(
-            "host names written as the Services peers reach in the cluster ({}): a Service name must be a DNS label",
+            "host names written as the Services peers reach in the cluster ({}): {why}",
             list.join(", ")
         ),
     )

@@ -122,7 +122,7 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
         .filter(|o| matches!(o, Object::Service(_)))
         .map(Object::name)
         .collect();
-    let renames = hosts::renames(inputs.peers, &service_names);
+    let renames = hosts::renames(project, inputs.peers, &service_names);
     diagnostics.extend(hosts::rewrite(project, &mut objects, &renames));
     Ok(Built {
         objects,

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
-use crate::classify::peers;
-use crate::compose::model::Project;
+use crate::classify::{extension, peers};
+use crate::compose::model::{Project, Service};
 
 /// The host names compose's DNS answered that are not valid Service names, each with the
 /// Service name peers reach it by in the cluster (`api_gateway` → `api-gateway`).
@@ -66,6 +66,42 @@ pub fn service_name(name: &str) -> String {
     prefixed.trim_end_matches('-').to_owned()
 }
 
+/// The name of a service's workload, its Service and the objects named after it: the
+/// name `x-kubernetes.name` (kompose's `kompose.service.name_override`) gives, else its
+/// compose name, as a Kubernetes name.
+pub fn k8s_name(project: &Project, service: &str) -> String {
+    project
+        .services
+        .get(service)
+        .and_then(name_override)
+        .unwrap_or_else(|| sanitize_name(service))
+}
+
+/// The Service name of a service's pod: [`k8s_name`] as a DNS-1035 label.
+pub fn service_name_of(project: &Project, service: &str) -> String {
+    service_name(&k8s_name(project, service))
+}
+
+/// The name a service asks its objects to have, as a Kubernetes name.
+pub fn name_override(service: &Service) -> Option<String> {
+    // Asked for by few services and looked up for every object: check for the keys
+    // before reading the whole extension.
+    let label = |labels: &IndexMap<String, String>| labels.contains_key(NAME_OVERRIDE_LABEL);
+    let asks = label(&service.labels)
+        || service.deploy.as_ref().is_some_and(|d| label(&d.labels))
+        || service
+            .extensions
+            .get("x-kubernetes")
+            .is_some_and(|x| x.get("name").is_some());
+    if !asks {
+        return None;
+    }
+    let name = extension::of(service).ok()?.name?;
+    Some(sanitize_name(&name))
+}
+
+const NAME_OVERRIDE_LABEL: &str = "kompose.service.name_override";
+
 /// Selector labels: name and part-of only, because selectors are immutable.
 pub fn selector(project: &Project, name: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
@@ -93,7 +129,7 @@ pub fn escape(s: &str) -> String {
 pub fn check_names(project: &Project) -> Result<(), NameCollision> {
     let mut names: IndexMap<String, String> = IndexMap::new();
     for service in project.services.keys() {
-        let k8s = sanitize_name(service);
+        let k8s = k8s_name(project, service);
         if let Some(first) = names.insert(k8s.clone(), service.clone()) {
             return Err(NameCollision {
                 first,

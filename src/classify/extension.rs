@@ -17,6 +17,8 @@
 //!       size: 20Gi                   # claim size of the service's volumes
 //!       storage_class: fast-ssd
 //!       bind_mounts: hostpath        # this service's bind mounts as hostPath (auto | hostpath)
+//!       name: frontend               # the name of its objects, instead of the service's
+//!       group: web                   # one pod for every service of the group
 //!       volume_type: configMap       # persistentVolumeClaim | emptyDir | hostPath | configMap
 //!       tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
 //!       node_selector: {disktype: ssd}
@@ -101,6 +103,11 @@ pub struct XKubernetes {
     pub liveness_probe: Option<ProbeSpec>,
     /// The readiness probe's check and timing, over what the healthcheck gives.
     pub readiness_probe: Option<ProbeSpec>,
+    /// The name of the service's workload, Service and the objects named after it
+    /// (kompose.service.name_override).
+    pub name: Option<String>,
+    /// Services of one group run as containers of one pod (kompose.service.group).
+    pub group: Option<String>,
     /// Where a setting came from when a label gave it: key → label name (see `labels`).
     #[serde(skip)]
     pub from: BTreeMap<&'static str, &'static str>,

@@ -48,8 +48,6 @@ const fn not_yet(name: &'static str, why: &'static str) -> Label {
     }
 }
 
-const LATER: &str = "compose2kube does not read this kompose label yet";
-
 /// Every label compose2kube knows, in the order they are applied: ours before kompose's.
 pub const LABELS: &[Label] = &[
     sets("compose2kube.kind", "kind"),
@@ -86,8 +84,8 @@ pub const LABELS: &[Label] = &[
         "ephemeral_storage.request",
     ),
     sets("kompose.ephemeral-storage.limit", "ephemeral_storage.limit"),
-    not_yet("kompose.service.group", LATER),
-    not_yet("kompose.service.name_override", LATER),
+    sets("kompose.service.group", "group"),
+    sets("kompose.service.name_override", "name"),
     sets(
         "kompose.service.healthcheck.liveness.http_get_path",
         "liveness_probe.http_get_path",
@@ -266,6 +264,8 @@ fn is_set(x: &XKubernetes, key: &str) -> bool {
         }
         "volume_subpath" => x.volume_subpath.is_some(),
         "volume_type" => x.volume_type.is_some() || x.bind_mounts.is_some(),
+        "group" => x.group.is_some(),
+        "name" => x.name.is_some(),
         "init_containers.name" => x.init_containers.first().is_some_and(|c| c.name.is_some()),
         "init_containers.image" => x.init_containers.first().is_some_and(|c| c.image.is_some()),
         "init_containers.command" => x
@@ -324,6 +324,10 @@ fn set(x: &mut XKubernetes, key: &str, value: &str) -> Result<bool, String> {
             set_probe(x, probe, value)?
         }
         "volume_subpath" => x.volume_subpath = Some(value.to_owned()),
+        "name" if value.is_empty() => return Err("a name cannot be empty".into()),
+        "name" => x.name = Some(value.to_owned()),
+        "group" if value.is_empty() => return Err("a group needs a name".into()),
+        "group" => x.group = Some(value.to_owned()),
         "volume_type" => x.volume_type = Some(one_of(value, VolumeType::ALL, |t| t.as_str())?),
         "init_containers.name" => init(x).name = Some(name(value)?),
         "init_containers.image" => init(x).image = Some(value.to_owned()),

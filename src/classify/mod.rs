@@ -16,4 +16,4 @@ pub mod peers;
 pub mod ports;
 pub mod role;
 
-pub use role::{Classification, ClassifyError, Role, classify};
+pub use role::{Classification, ClassifyError, Grouping, Role, classify, classify_grouped};

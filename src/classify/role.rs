@@ -73,16 +73,252 @@ impl std::fmt::Display for ClassifyError {
 
 /// Classifies every service of the project, in the project's order.
 pub fn classify(project: &Project) -> Result<IndexMap<String, Classification>, ClassifyError> {
+    classify_grouped(project, &Grouping::default())
+}
+
+/// Groups of services asked for by the command line rather than the compose file.
+#[derive(Debug, Clone, Default)]
+pub struct Grouping {
+    /// Services with exactly the same mounts share a pod (`--service-group-mode volume`).
+    pub by_volumes: bool,
+    /// The name of that group (`--service-group-name`); else its members' names.
+    pub name: Option<String>,
+}
+
+/// [`classify`], with groups the command line asks for.
+pub fn classify_grouped(
+    project: &Project,
+    grouping: &Grouping,
+) -> Result<IndexMap<String, Classification>, ClassifyError> {
     let waiting = completion_dependants(project);
+    let groups = groups(project, grouping)?;
     let mut out = IndexMap::new();
     for (name, service) in &project.services {
         let dependants = waiting.get(name.as_str()).map_or(&[][..], Vec::as_slice);
-        out.insert(
-            name.clone(),
-            classify_one(project, name, service, dependants)?,
-        );
+        let class = match groups.get(name.as_str()) {
+            Some(group) => grouped(project, name, service, dependants, group)?,
+            None => classify_one(project, name, service, dependants)?,
+        };
+        out.insert(name.clone(), class);
+    }
+    // A container another rule put beside a group member is beside the group's pod.
+    for class in out.values_mut() {
+        if let Role::Sidecar { of } | Role::Init { of } = &mut class.role
+            && let Some(group) = groups.get(of.as_str())
+            && group.owner != of
+        {
+            *of = group.owner.to_owned();
+        }
     }
     Ok(out)
+}
+
+/// The main service of the group `--service-group-name` names, if services share mounts.
+pub fn named_group_owner(
+    project: &Project,
+    grouping: &Grouping,
+) -> Result<Option<String>, ClassifyError> {
+    let Some(name) = &grouping.name else {
+        return Ok(None);
+    };
+    Ok(groups(project, grouping)?
+        .values()
+        .find(|g| &g.name == name)
+        .map(|g| g.owner.to_owned()))
+}
+
+/// A pod asked for by `x-kubernetes.group` (`kompose.service.group`), as seen by one of its
+/// members.
+struct Group<'a> {
+    name: String,
+    /// Where the group came from, for `explain`.
+    source: String,
+    /// The service whose pod it is.
+    owner: &'a str,
+    /// Why that one.
+    why: &'static str,
+}
+
+/// Every service of a group of at least two, with its group. The pod belongs to its main
+/// service: one asked to be a long-running workload, else one publishing ports, else one
+/// depending on another member (the application, not its helper), else the first.
+fn groups<'a>(
+    project: &'a Project,
+    grouping: &Grouping,
+) -> Result<HashMap<&'a str, Group<'a>>, ClassifyError> {
+    // Per group, its members in project order: (name, source of the group, long-running kind)
+    let mut by_name: IndexMap<String, Vec<(&str, String, bool)>> = IndexMap::new();
+    let mut by_mounts: IndexMap<String, Vec<(&str, bool)>> = IndexMap::new();
+    for (name, service) in &project.services {
+        let Ok(x) = extension::of(service) else {
+            continue;
+        };
+        let long_running = x.kind.as_deref().is_some_and(|k| {
+            [
+                "deployment",
+                "statefulset",
+                "daemonset",
+                "replicationcontroller",
+            ]
+            .contains(&k.to_ascii_lowercase().as_str())
+        });
+        match x.group.clone() {
+            Some(group) => by_name.entry(group).or_default().push((
+                name.as_str(),
+                x.source("group"),
+                long_running,
+            )),
+            None if grouping.by_volumes && !service.volumes.is_empty() => {
+                let key: Vec<String> = service
+                    .volumes
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "{}\0{}\0{}\0{}",
+                            v.r#type,
+                            v.source.as_deref().unwrap_or_default(),
+                            v.target,
+                            v.read_only
+                        )
+                    })
+                    .collect();
+                by_mounts
+                    .entry(key.join("\0\0"))
+                    .or_default()
+                    .push((name.as_str(), long_running));
+            }
+            None => {}
+        }
+    }
+    let shared: Vec<Vec<(&str, bool)>> = by_mounts.into_values().filter(|m| m.len() > 1).collect();
+    if let Some(name) = &grouping.name
+        && shared.len() > 1
+    {
+        let sets: Vec<String> = shared
+            .iter()
+            .map(|m| m.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))
+            .collect();
+        return Err(ClassifyError {
+            service: shared[1][0].0.to_owned(),
+            message: format!(
+                "--service-group-name {name} names one group, but {} sets of services have the same mounts ({}); leave it out, and each group's pod is named after its main service",
+                shared.len(),
+                sets.join("; ")
+            ),
+        });
+    }
+    for members in shared {
+        let group = grouping.name.clone().unwrap_or_else(|| {
+            members
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join("-")
+        });
+        let entry = by_name.entry(group).or_default();
+        for (member, long_running) in members {
+            entry.push((member, "--service-group-mode volume".into(), long_running));
+        }
+    }
+    let mut out = HashMap::new();
+    for (group, members) in by_name {
+        if members.len() < 2 {
+            continue;
+        }
+        let rank = |(n, _, long_running): &(&str, String, bool)| {
+            let service = &project.services[*n];
+            if *long_running {
+                3
+            } else if publishes(service) {
+                2
+            } else if service
+                .depends_on
+                .keys()
+                .any(|d| members.iter().any(|(m, ..)| m == d))
+            {
+                1
+            } else {
+                0
+            }
+        };
+        let best = members.iter().map(rank).max().unwrap_or_default();
+        // The first of the highest rank: max_by_key would take the last.
+        let owner = members
+            .iter()
+            .find(|m| rank(m) == best)
+            .map_or(members[0].0, |m| m.0);
+        let why = match best {
+            3 => "is asked to be a long-running workload",
+            2 => "publishes ports",
+            1 => "depends on other members",
+            _ => "comes first",
+        };
+        for (member, source, _) in &members {
+            out.insert(
+                *member,
+                Group {
+                    name: group.clone(),
+                    source: source.clone(),
+                    owner,
+                    why,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A member of a group: the main service is classified as usual, but it holds the pod, so
+/// it cannot be another's container; every other member is a container of its pod.
+fn grouped(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    dependants: &[&str],
+    group: &Group,
+) -> Result<Classification, ClassifyError> {
+    let Group {
+        name: g,
+        source,
+        owner,
+        why,
+    } = group;
+    let class = classify_one(project, name, service, dependants)?;
+    if name == *owner {
+        return Ok(match class.role {
+            Role::Sidecar { .. } | Role::Init { .. } => Classification {
+                role: Role::Deployment,
+                reason: format!(
+                    "{source} \"{g}\": the main service of the group's pod (it {why}), not {} ({})",
+                    class.role.name(),
+                    class.reason
+                ),
+            },
+            _ => class,
+        });
+    }
+    if class.reason.starts_with("explicit")
+        && class.role
+            != (Role::Sidecar {
+                of: (*owner).to_owned(),
+            })
+    {
+        return Err(ClassifyError {
+            service: name.to_owned(),
+            message: format!(
+                "{source} \"{g}\" puts it in {owner}'s pod (which {why}), but {}: remove one of the two",
+                class.reason.trim_start_matches("explicit: ")
+            ),
+        });
+    }
+    Ok(Classification {
+        role: Role::Sidecar {
+            of: (*owner).to_owned(),
+        },
+        reason: format!(
+            "{source} \"{g}\": a container of {owner}'s pod, the group's main service (it {why})"
+        ),
+    })
 }
 
 /// The kind asked for, with where it came from (`x-kubernetes.kind` or a label).

@@ -301,6 +301,8 @@ struct Values<'a> {
     order: Vec<&'a str>,
     /// Compose service by the name of its container and workload.
     by_k8s: BTreeMap<String, &'a str>,
+    /// The name of each compose service's objects.
+    k8s_names: &'a indexmap::IndexMap<String, String>,
     volumes: Map<String, Value>,
     secrets: Map<String, Value>,
     /// Secrets the pods read that the conversion leaves to the user, with their keys.
@@ -312,7 +314,12 @@ impl<'a> Values<'a> {
         let order: Vec<&str> = conversion.roles.keys().map(String::as_str).collect();
         Values {
             services: BTreeMap::new(),
-            by_k8s: order.iter().map(|s| (sanitize_name(s), *s)).collect(),
+            k8s_names: &conversion.k8s_names,
+            by_k8s: conversion
+                .k8s_names
+                .iter()
+                .map(|(s, k8s)| (k8s.clone(), s.as_str()))
+                .collect(),
             order,
             volumes: Map::new(),
             secrets: Map::new(),
@@ -563,7 +570,7 @@ impl<'a> Values<'a> {
             return;
         };
         // Only the service's own Service: aliases and `-public` Services stay literal.
-        if object.name() != crate::build::names::service_name(service) {
+        if object.name() != crate::build::names::service_name(&self.k8s_names[service]) {
             return;
         }
         let var = self.var(service);

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use crate::build::names::sanitize_name;
 use crate::build::object::Object;
 use crate::classify::Role;
 use crate::convert::Conversion;
@@ -39,7 +38,7 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
                 service: name.clone(),
                 role: class.role.name(),
                 reason: class.reason.clone(),
-                objects: index.objects_of(&sanitize_name(owner)),
+                objects: index.objects_of(&conversion.k8s_names[owner]),
                 ports: conversion
                     .port_evidence
                     .get(name)

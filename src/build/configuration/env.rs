@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::{Builder, ContainerConfig, Pending};
-use crate::build::names::{escape, sanitize_name};
+use crate::build::names::{escape, k8s_name};
 use crate::compose::model::Service;
 use crate::diagnostic::Diagnostic;
 use crate::options::SecretsMode;
@@ -89,7 +89,7 @@ impl Builder<'_> {
         service: &Service,
         container: &mut ContainerConfig,
     ) {
-        let k8s = sanitize_name(name);
+        let k8s = k8s_name(&self.loaded.project, name);
         let env_name = format!(
             "{}-env",
             k8s.chars()

@@ -34,7 +34,9 @@ use k8s_openapi::api::core::v1::Service as KubeService;
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::names::{labels, sanitize_name, service_name};
+use crate::build::names::{
+    k8s_name, labels, name_override, sanitize_name, service_name, service_name_of,
+};
 use crate::classify::extension::{self, ServiceType};
 use crate::classify::peers::{Peers, Reference};
 use crate::classify::ports::ListeningPort;
@@ -105,8 +107,8 @@ pub fn network(
             ports: pod_ports,
             stateful: matches!(roles.get(*owner).map(|c| &c.role), Some(Role::StatefulSet)),
             clustered: clustered.contains(*owner),
-            k8s: sanitize_name(owner),
-            service_name: service_name(owner),
+            k8s: k8s_name(project, owner),
+            service_name: service_name_of(project, owner),
         };
         let sidecars = members.get(*owner).map_or(&[][..], Vec::as_slice);
         if pod_network(
@@ -352,7 +354,10 @@ fn alias_services(
             .flat_map(|m| peers.names(m));
         for (i, alias) in peers.names(pod.owner).iter().enumerate() {
             if i == 0 {
-                note_invalid_name(pod.owner, alias, out);
+                // A name asked for replaces it: the rewriting of peers' uses says so.
+                if name_override(pod.service).is_none() {
+                    note_invalid_name(pod.owner, alias, out);
+                }
                 continue;
             }
             alias_service(pod, &main, alias, taken, out);

@@ -10,7 +10,7 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::build::names::{sanitize_name, selector};
+use crate::build::names::{k8s_name, sanitize_name, selector};
 use crate::classify::{Classification, Role};
 use crate::compose::model::{Project, Service};
 use crate::diagnostic::Diagnostic;
@@ -107,11 +107,11 @@ fn published_policy(
     if targets.is_empty() {
         return None;
     }
-    let k8s = sanitize_name(owner);
+    let k8s = k8s_name(project, owner);
     Some(NetworkPolicy {
         metadata: meta(
             project,
-            &sanitize_name(&format!("{}-published", sanitize_name(name))),
+            &sanitize_name(&format!("{}-published", k8s_name(project, name))),
             &k8s,
         ),
         spec: Some(NetworkPolicySpec {

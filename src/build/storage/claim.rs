@@ -83,11 +83,13 @@ impl Builder<'_> {
         }
         let one_pod = owners.len() == 1;
         let several_containers = s.uses.iter().any(|u| u.service != u.owner);
-        if tmpfs || (one_pod && several_containers) {
+        // A StatefulSet's volume holds its state, whoever else in the pod reads it.
+        let stateful = one_pod && matches!(self.role(owners[0]), Some(Role::StatefulSet));
+        if tmpfs || (one_pod && several_containers && !stateful) {
             self.pod_local(s, &name, &path, tmpfs, one_pod);
             return Ok(());
         }
-        if one_pod && matches!(self.role(owners[0]), Some(Role::StatefulSet)) {
+        if stateful {
             return self.claim_template(s, &display, &name, owners[0]);
         }
         self.shared_claim(s, &display, &name, &path, &owners)

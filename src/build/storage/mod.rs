@@ -4,7 +4,8 @@
 //! Named volumes:
 //! - used only inside one pod by more than one container (a service and its sidecars or
 //!   one-shot initContainers), or declared tmpfs by their driver options → an `emptyDir`
-//!   (`medium: Memory` for tmpfs): it exists to share data, not to keep it;
+//!   (`medium: Memory` for tmpfs): it exists to share data, not to keep it — unless the
+//!   pod is a StatefulSet's, whose volumes hold its state: a claim template, as below;
 //! - used only by one StatefulSet → a `volumeClaimTemplate` (ReadWriteOnce) per replica;
 //! - otherwise one PVC named after the volume, shared by every user: ReadWriteOnce when one
 //!   single-replica pod writes it (that Deployment then uses `Recreate`), ReadWriteMany when

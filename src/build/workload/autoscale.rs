@@ -12,7 +12,7 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::build::names::{labels, sanitize_name};
+use crate::build::names::{k8s_name, labels};
 use crate::classify::extension;
 use crate::compose::model::Project;
 use crate::diagnostic::Diagnostic;
@@ -33,7 +33,7 @@ pub fn autoscalers(
             continue;
         };
         let source = x.source("autoscale");
-        let k8s = sanitize_name(name);
+        let k8s = k8s_name(project, name);
         let target = workloads.iter_mut().find_map(|w| match w {
             Workload::Deployment(d) if d.metadata.name.as_deref() == Some(&k8s) => {
                 d.spec.as_mut().map(|s| {

@@ -34,7 +34,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::build::names::{
-    NameCollision, check_names, labels, sanitize_name, selector, service_name,
+    NameCollision, check_names, k8s_name, labels, sanitize_name, selector, service_name_of,
 };
 use crate::classify::extension::{self, XKubernetes};
 use crate::classify::peers::Peers;
@@ -334,7 +334,7 @@ fn pod(
         volumes: (!volumes.is_empty()).then_some(volumes),
         ..PodSpec::default()
     };
-    let selector_labels = selector(inputs.project, &sanitize_name(name));
+    let selector_labels = selector(inputs.project, &k8s_name(inputs.project, name));
     let own_names = inputs.peers.names(name);
     pod::pod_settings(
         &mut spec,
@@ -445,7 +445,7 @@ fn workload_meta(
     service: &Service,
     out: &mut Vec<Diagnostic>,
 ) -> ObjectMeta {
-    let k8s = sanitize_name(name);
+    let k8s = k8s_name(project, name);
     let mut deploy_labels: BTreeMap<String, String> = service
         .deploy
         .as_ref()
@@ -484,7 +484,7 @@ fn workload(
         return None;
     }
     let project = inputs.project;
-    let k8s = sanitize_name(name);
+    let k8s = k8s_name(project, name);
     let pod = pod(inputs, name, service, role, &x, out);
     let mut pod_labels = labels(project, &k8s);
     pod_labels.extend(inputs.parts(name).pod_labels.clone());
@@ -506,7 +506,7 @@ fn workload(
         Role::Deployment => deployment(shell, pod, service),
         Role::StatefulSet => shell.stateful_set(
             pod.spec,
-            &service_name(name),
+            &service_name_of(project, name),
             &inputs.parts(name).claim_templates,
         ),
         Role::DaemonSet => shell.daemon_set(pod.spec),

@@ -4,7 +4,7 @@
 use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::build::names::{sanitize_name, service_name};
+use crate::build::names::{sanitize_name, service_name_of};
 use crate::classify::Role;
 use crate::classify::images;
 use crate::compose::model::Service;
@@ -116,7 +116,8 @@ fn push_wait(
     } else {
         None
     };
-    let wait = wait_for(&inputs.options.wait_image, dep, host, port, check);
+    let host = service_name_of(inputs.project, host);
+    let wait = wait_for(&inputs.options.wait_image, dep, &host, port, check);
     if !out.iter().any(|c| c.name == wait.name) {
         out.push(wait);
     }
@@ -180,11 +181,10 @@ fn ready_check(
 fn wait_for(
     image: &str,
     dependency: &str,
-    service: &str,
+    host: &str,
     port: i32,
     check: Option<(i32, String)>,
 ) -> Container {
-    let host = service_name(service);
     let script = match check {
         Some((port, path)) => format!(
             "until wget -q -O /dev/null http://{host}:{port}{path}; do echo waiting for {host} to be ready; sleep 2; done"
