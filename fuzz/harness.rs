@@ -6,7 +6,7 @@ use compose2kube::compose::render::{Format, config};
 use compose2kube::compose::{LoadOptions, load};
 use compose2kube::convert::convert;
 use compose2kube::files::Disk;
-use compose2kube::options::{Controller, Options, Provenance, SecretsMode};
+use compose2kube::options::{Controller, Options, Provenance, SecretsMode, VolumeType};
 use compose2kube::output::{chart, directory, explain, report, stream};
 
 /// The project directory the texts load in: empty, so that whatever a text names on disk
@@ -39,7 +39,8 @@ pub fn run(bytes: &[u8]) {
             let _ = config(&loaded, Format::Json);
             continue;
         }
-        // The default translation, then Secrets by reference with kompose's flags on.
+        // The default translation, then Secrets by reference with kompose's flags on
+        // (--controller, --replicas, provenance, -n, --volumes, --service-group-mode volume).
         for kompose_flags in [false, true] {
             let options = if kompose_flags {
                 Options {
@@ -48,6 +49,8 @@ pub fn run(bytes: &[u8]) {
                     replicas: Some(2),
                     provenance: Some(Provenance::default()),
                     namespace: Some("fuzz".into()),
+                    volumes: VolumeType::ConfigMap,
+                    group_by_volumes: true,
                     ..Options::default()
                 }
             } else {

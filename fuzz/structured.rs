@@ -50,7 +50,7 @@ const KEYS: [&str; 12] = [
     "x",
     "",
 ];
-const LABEL_VALUES: [&str; 16] = [
+const LABEL_VALUES: [&str; 20] = [
     "nodeport",
     "headless",
     "loadbalancer",
@@ -67,6 +67,10 @@ const LABEL_VALUES: [&str; 16] = [
     "my-account",
     "",
     "-1",
+    "configMap",
+    "emptyDir",
+    "hostPath",
+    "db",
 ];
 const PORTS: [&str; 10] = [
     "80",

@@ -162,6 +162,14 @@ fn find(name: &str) -> Option<&'static Label> {
 
 /// Fills what `x` leaves unset from the known labels among `labels`.
 pub fn apply(labels: &IndexMap<String, String>, x: &mut XKubernetes) -> Result<(), String> {
+    // The model is read many times per service, and most services carry none of our labels:
+    // a look at their few keys spares a lookup of every known label.
+    if !labels
+        .keys()
+        .any(|k| PREFIXES.iter().any(|p| k.starts_with(p)))
+    {
+        return Ok(());
+    }
     let had_ingress = x.ingress.is_some();
     for label in LABELS {
         let (Meaning::Sets(key), Some(value)) = (label.meaning, labels.get(label.name)) else {
