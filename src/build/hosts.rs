@@ -4,7 +4,7 @@
 //! as the Service name (`api-gateway`, `svc-2fa`), with a note for each place. Done once over
 //! the finished objects so that no builder can forget a place a host name may hide in.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Container;
@@ -20,7 +20,7 @@ use crate::diagnostic::Diagnostic;
 /// Every name compose's DNS answered that has a Service under another name in the cluster:
 /// an invalid name, or the name of a service whose objects are named otherwise
 /// (`x-kubernetes.name`). Names that differ only in case need nothing: DNS ignores case.
-pub fn renames(project: &Project, peers: &Peers, services: &[&str]) -> Vec<(String, String)> {
+pub fn renames(project: &Project, peers: &Peers, services: &[&str]) -> Renames {
     let services: HashSet<&str> = services.iter().copied().collect();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<(String, String)> = Vec::new();
@@ -39,7 +39,7 @@ pub fn renames(project: &Project, peers: &Peers, services: &[&str]) -> Vec<(Stri
             }
         }
     }
-    out
+    Renames::new(out)
 }
 
 /// Rewrites the host uses of renamed names in place; the notes say where.
@@ -48,14 +48,19 @@ pub fn rewrite(project: &Project, objects: &mut [Object], renames: &Renames) -> 
     if renames.is_empty() {
         return notes;
     }
+    // Looked up for every container and key: an index, not a scan per lookup.
+    let by_container: HashMap<String, &str> = project
+        .services
+        .keys()
+        .rev()
+        .map(|s| (sanitize_name(s), s.as_str()))
+        .collect();
     let service_of = |container: &str| {
-        project
-            .services
-            .keys()
-            .find(|s| sanitize_name(s) == container)
-            .cloned()
-            .unwrap_or_else(|| container.to_owned())
+        by_container
+            .get(container)
+            .map_or_else(|| container.to_owned(), |s| (*s).to_owned())
     };
+    let places = DataPlaces::new(project);
     for object in objects.iter_mut() {
         match object {
             Object::Workload(w) => {
@@ -92,7 +97,7 @@ pub fn rewrite(project: &Project, objects: &mut [Object], renames: &Renames) -> 
                     };
                     if let Some((text, names)) = rewrite_hosts(text, renames) {
                         *value = ByteString(text.into_bytes());
-                        let path = data_path(project, &name, key, "environment");
+                        let path = places.path(&name, key, "environment");
                         notes.push(note(&path, &names, renames));
                     }
                 }
@@ -103,31 +108,65 @@ pub fn rewrite(project: &Project, objects: &mut [Object], renames: &Renames) -> 
     notes
 }
 
-/// The compose place a ConfigMap's or Secret's key came from: a service's environment or
-/// env file (`<service>-env`), a top-level config or secret, or a service's bind mount
-/// (`<service>-<file>`).
-fn data_path(project: &Project, object: &str, key: &str, env_key: &str) -> String {
-    for name in project.services.keys() {
-        let k8s = k8s_name(project, name);
-        if object == format!("{k8s}-env") {
+/// Where the ConfigMaps and Secrets named after compose things came from, indexed once:
+/// rewriting looks one up for every key it changes.
+struct DataPlaces<'a> {
+    /// `<service>-env` → service.
+    env: HashMap<String, &'a str>,
+    /// A top-level config or secret's object name → (`configs` or `secrets`, its key).
+    top_level: HashMap<String, (&'static str, &'a str)>,
+    /// A service's name as an object name prefix → the service's place in the project.
+    prefixes: HashMap<String, usize>,
+    services: Vec<&'a str>,
+}
+
+impl<'a> DataPlaces<'a> {
+    fn new(project: &'a Project) -> Self {
+        let services: Vec<&str> = project.services.keys().map(String::as_str).collect();
+        let mut env = HashMap::new();
+        let mut prefixes = HashMap::new();
+        for (i, name) in services.iter().enumerate() {
+            env.entry(format!("{}-env", k8s_name(project, name)))
+                .or_insert(*name);
+            prefixes.entry(sanitize_name(name)).or_insert(i);
+        }
+        let mut top_level = HashMap::new();
+        for (kind, names) in [
+            ("configs", project.configs.keys().collect::<Vec<_>>()),
+            ("secrets", project.secrets.keys().collect::<Vec<_>>()),
+        ] {
+            for n in names {
+                top_level
+                    .entry(sanitize_name(n))
+                    .or_insert((kind, n.as_str()));
+            }
+        }
+        DataPlaces {
+            env,
+            top_level,
+            prefixes,
+            services,
+        }
+    }
+
+    /// The compose place a ConfigMap's or Secret's key came from: a service's environment
+    /// or env file (`<service>-env`), a top-level config or secret, or a service's bind
+    /// mount (`<service>-<file>`; the first service in the project whose name is a prefix).
+    fn path(&self, object: &str, key: &str, env_key: &str) -> String {
+        if let Some(name) = self.env.get(object) {
             return format!("services.{name}.{env_key}.{key}");
         }
-    }
-    for (kind, names) in [
-        ("configs", project.configs.keys().collect::<Vec<_>>()),
-        ("secrets", project.secrets.keys().collect::<Vec<_>>()),
-    ] {
-        if let Some(n) = names.iter().find(|n| sanitize_name(n) == object) {
+        if let Some((kind, n)) = self.top_level.get(object) {
             return format!("{kind}.{n}");
         }
-    }
-    match project
-        .services
-        .keys()
-        .find(|n| object.starts_with(&format!("{}-", sanitize_name(n))))
-    {
-        Some(name) => format!("services.{name}.volumes"),
-        None => object.to_owned(),
+        let first = object
+            .match_indices('-')
+            .filter_map(|(at, _)| self.prefixes.get(&object[..at]))
+            .min();
+        match first {
+            Some(&i) => format!("services.{}.volumes", self.services[i]),
+            None => object.to_owned(),
+        }
     }
 }
 
@@ -167,10 +206,7 @@ fn note(path: &str, names: &[&str], renames: &Renames) -> Diagnostic {
     let list: Vec<String> = names
         .iter()
         .map(|n| {
-            let to = renames
-                .iter()
-                .find(|(from, _)| from == n)
-                .map_or("", |(_, to)| to.as_str());
+            let to = renames.to(n).unwrap_or_default();
             format!("{n} → {to}")
         })
         .collect();

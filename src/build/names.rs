@@ -3,16 +3,76 @@
 //!
 //! Kept apart from the builders so that none of them has to import another for a name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::AhoCorasick;
 
 use indexmap::IndexMap;
 
 use crate::classify::{extension, peers};
 use crate::compose::model::{Project, Service};
 
-/// The host names compose's DNS answered that are not valid Service names, each with the
-/// Service name peers reach it by in the cluster (`api_gateway` → `api-gateway`).
-pub type Renames = [(String, String)];
+/// The host names compose's DNS answered that have a Service under another name in the
+/// cluster (`api_gateway` → `api-gateway`), each with that Service's name, and one automaton
+/// over all of them: every text is scanned once, however many names there are.
+#[derive(Debug, Default)]
+pub struct Renames {
+    pairs: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl Renames {
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        let index = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (from, _))| (from.clone(), i))
+            .collect();
+        let automaton = AhoCorasick::new(pairs.iter().map(|(from, _)| from)).ok();
+        Renames {
+            pairs,
+            index,
+            automaton,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The Service name `from` is reached by.
+    pub fn to(&self, from: &str) -> Option<&str> {
+        self.index.get(from).map(|&i| self.pairs[i].1.as_str())
+    }
+
+    /// Every place a renamed name stands alone as a host: (start, end, rename).
+    fn host_uses(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        match &self.automaton {
+            Some(automaton) => {
+                for m in automaton.find_overlapping_iter(text) {
+                    if peers::occurrence_at(text, m.start(), m.end()).is_some_and(|o| o.host_use) {
+                        out.push((m.start(), m.end(), m.pattern().as_usize()));
+                    }
+                }
+            }
+            // Too many names for an automaton: one search per name.
+            None => {
+                for (i, (from, _)) in self.pairs.iter().enumerate() {
+                    for o in peers::occurrences(text, from) {
+                        if o.host_use {
+                            out.push((o.start, o.end, i));
+                        }
+                    }
+                }
+            }
+        }
+        // By place, then in the order of the names, as one search per name gave them.
+        out.sort_unstable_by_key(|&(start, _, i)| (start, i));
+        out
+    }
+}
 
 /// Two compose names that sanitise to one Kubernetes name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,30 +225,22 @@ pub fn config_key(name: &str) -> String {
 /// Other uses stay: in `postgres://u@plausible_db:5432/plausible_db` the database name is
 /// not a host.
 pub fn rewrite_hosts<'a>(text: &str, renames: &'a Renames) -> Option<(String, Vec<&'a str>)> {
-    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
-    let mut names = Vec::new();
-    for (from, to) in renames {
-        let found: Vec<_> = peers::occurrences(text, from)
-            .into_iter()
-            .filter(|o| o.host_use)
-            .collect();
-        if !found.is_empty() {
-            names.push(from.as_str());
-        }
-        edits.extend(found.iter().map(|o| (o.start, o.end, to.as_str())));
-    }
+    let edits = renames.host_uses(text);
     if edits.is_empty() {
         return None;
     }
-    edits.sort_by_key(|e| e.0);
+    let mut used: Vec<usize> = edits.iter().map(|e| e.2).collect();
+    used.sort_unstable();
+    used.dedup();
+    let names = used.iter().map(|&i| renames.pairs[i].0.as_str()).collect();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (start, end, to) in edits {
+    for (start, end, i) in edits {
         if start < at {
             continue;
         }
         out.push_str(&text[at..start]);
-        out.push_str(to);
+        out.push_str(&renames.pairs[i].1);
         at = end;
     }
     out.push_str(&text[at..]);
@@ -213,10 +265,10 @@ mod tests {
 
     #[test]
     fn host_uses_are_rewritten_and_nothing_else() {
-        let renames = [
+        let renames = Renames::new(vec![
             ("plausible_db".to_owned(), "plausible-db".to_owned()),
             ("2fa".to_owned(), "svc-2fa".to_owned()),
-        ];
+        ]);
         assert_eq!(
             rewrite_hosts("postgres://u@plausible_db:5432/plausible_db", &renames),
             Some((
