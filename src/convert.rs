@@ -98,6 +98,13 @@ pub fn convert(
     object::sort(&mut objects);
     check_unique(loaded, &objects)?;
     let mut diagnostics = built.diagnostics;
+    if project.services.is_empty() {
+        // Empty output with nothing said looks like success to a script.
+        diagnostics.push(Diagnostic::warning(
+            "services",
+            "no service selected, so nothing to convert: services in profiles run only when a profile is given (--profile NAME)",
+        ));
+    }
     diagnostics.extend(ports::unreachable(&listening, &peers.references));
     diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
     diagnostics.dedup();

@@ -5,7 +5,9 @@
 //! - used only inside one pod by more than one container (a service and its sidecars or
 //!   one-shot initContainers), or declared tmpfs by their driver options → an `emptyDir`
 //!   (`medium: Memory` for tmpfs): it exists to share data, not to keep it — unless the
-//!   pod is a StatefulSet's, whose volumes hold its state: a claim template, as below;
+//!   pod is a StatefulSet's, whose volumes hold its state (a claim template, as below), or
+//!   its containers are services put together by a group (`kompose.service.group`,
+//!   `--service-group-mode volume`), whose volumes keep data as in compose (a claim);
 //! - used only by one StatefulSet → a `volumeClaimTemplate` (ReadWriteOnce) per replica;
 //! - otherwise one PVC named after the volume, shared by every user: ReadWriteOnce when one
 //!   single-replica pod writes it (that Deployment then uses `Recreate`), ReadWriteMany when
@@ -396,6 +398,23 @@ impl Builder<'_> {
                 seen.push(source);
                 let read_only = ro || mode == "ro";
                 for (j, v) in other.volumes.iter().enumerate() {
+                    // As with docker, a path the service mounts itself (or got first) keeps
+                    // that mount: a pod refuses two mounts at one path.
+                    if mounts.iter().any(|(_, m)| m.target == v.target) {
+                        let at = if user == name {
+                            format!("services.{name}.volumes_from[{i}]")
+                        } else {
+                            format!("services.{name}.volumes_from")
+                        };
+                        self.note(
+                            at,
+                            format!(
+                                "{} of {source} is not mounted: {name} already mounts something there",
+                                v.target
+                            ),
+                        );
+                        continue;
+                    }
                     let mut v = v.clone();
                     v.read_only |= read_only;
                     mounts.push((format!("services.{source}.volumes[{j}]"), v));
