@@ -29,17 +29,20 @@ struct Bind<'a> {
     config_map: String,
 }
 
-/// Whether the service runs a program from the directory mounted at `target`
-/// (`entrypoint: /etc/sentry/entrypoint.sh`): then the directory is configuration shipped
-/// with the project, not data, and an empty claim there would leave nothing to run.
+/// Whether the service's entrypoint or command names a file in the directory mounted at
+/// `target` (`entrypoint: /etc/sentry/entrypoint.sh`, `sh -c "cat /certs/cert1.pem"`):
+/// then the directory is content shipped with the project, not data, and an empty claim
+/// there would leave nothing to run or read.
 fn runs_from(service: &Service, target: &str) -> bool {
     let dir = format!("{}/", target.trim_end_matches('/'));
+    let separator = |c: char| c.is_whitespace() || "'\";&|=(),<>`".contains(c);
     service
         .entrypoint
         .iter()
         .flatten()
         .chain(service.command.iter().flatten())
-        .any(|word| word.starts_with(&dir))
+        .flat_map(|word| word.split(separator))
+        .any(|token| token.starts_with(&dir) && token.len() > dir.len())
 }
 
 impl Builder<'_> {

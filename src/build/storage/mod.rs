@@ -30,7 +30,8 @@
 //!   pod is tied to what one node holds — none for DaemonSets, whose job is their node;
 //! - an existing file of the project → a ConfigMap `<service>-<file>` mounted read-only with
 //!   `subPath` (binary content in `binaryData`; over 1 MiB is an error);
-//! - a read-only directory of at most 1 MiB of plain files → a ConfigMap `<service>-<dir>`;
+//! - a read-only directory of at most 1 MiB of plain files, or one whose files the
+//!   entrypoint or command names → a ConfigMap `<service>-<dir>`;
 //! - a missing path that looks like a file (`./nginx.conf`), or a missing read-only mount →
 //!   a reference to the ConfigMap `<service>-<name>`, not emitted, and a warning with the
 //!   `kubectl create configmap` command: never a PVC for a config file;
