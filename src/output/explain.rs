@@ -107,16 +107,11 @@ impl<'a> Index<'a> {
         let referenced = self
             .workloads
             .get(owner)
-            .map(|w| references(&w.to_json()))
+            .map(|w| references(w))
             .unwrap_or_default();
         let mut positions: Vec<usize> = self.owned.get(owner).cloned().unwrap_or_default();
-        for (kind, name) in &referenced {
-            positions.extend(
-                self.named
-                    .get(&(*kind, name.as_str()))
-                    .into_iter()
-                    .flatten(),
-            );
+        for (kind, name) in referenced {
+            positions.extend(self.named.get(&(kind, name)).into_iter().flatten());
         }
         positions.sort_unstable();
         positions.dedup();
@@ -128,35 +123,51 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The ConfigMaps, Secrets and claims a workload's pod template names.
-fn references(workload: &serde_json::Value) -> Vec<(&'static str, String)> {
+/// The ConfigMaps, Secrets and claims a workload's pod template names: its volumes, and
+/// the env and envFrom of its containers and initContainers. Read from the typed spec:
+/// rendering each workload to JSON to search it cost more than the rest of `explain`.
+fn references(workload: &Object) -> Vec<(&'static str, &str)> {
     let mut out = Vec::new();
-    let mut visit = vec![workload];
-    // The pod spec is nested differently per kind; the reference fields are unambiguous
-    // wherever they sit, so the whole object is walked.
-    while let Some(value) = visit.pop() {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    let found = match key.as_str() {
-                        "configMap" | "configMapRef" | "configMapKeyRef" => {
-                            v.get("name").map(|n| ("ConfigMap", n))
-                        }
-                        "secret" => v.get("secretName").map(|n| ("Secret", n)),
-                        "secretRef" | "secretKeyRef" => v.get("name").map(|n| ("Secret", n)),
-                        "persistentVolumeClaim" => {
-                            v.get("claimName").map(|n| ("PersistentVolumeClaim", n))
-                        }
-                        _ => None,
-                    };
-                    if let Some((kind, serde_json::Value::String(name))) = found {
-                        out.push((kind, name.clone()));
-                    }
-                    visit.push(v);
-                }
+    let Some(pod) = (match workload {
+        Object::Workload(w) => w.pod_spec(),
+        _ => None,
+    }) else {
+        return out;
+    };
+    for v in pod.volumes.iter().flatten() {
+        if let Some(c) = &v.config_map {
+            out.push(("ConfigMap", c.name.as_str()));
+        }
+        if let Some(name) = v.secret.as_ref().and_then(|s| s.secret_name.as_deref()) {
+            out.push(("Secret", name));
+        }
+        if let Some(c) = &v.persistent_volume_claim {
+            out.push(("PersistentVolumeClaim", c.claim_name.as_str()));
+        }
+    }
+    let containers = pod
+        .containers
+        .iter()
+        .chain(pod.init_containers.iter().flatten());
+    for c in containers {
+        for e in c.env.iter().flatten() {
+            let Some(from) = &e.value_from else {
+                continue;
+            };
+            if let Some(r) = &from.config_map_key_ref {
+                out.push(("ConfigMap", r.name.as_str()));
             }
-            serde_json::Value::Array(items) => visit.extend(items),
-            _ => {}
+            if let Some(r) = &from.secret_key_ref {
+                out.push(("Secret", r.name.as_str()));
+            }
+        }
+        for e in c.env_from.iter().flatten() {
+            if let Some(r) = &e.config_map_ref {
+                out.push(("ConfigMap", r.name.as_str()));
+            }
+            if let Some(r) = &e.secret_ref {
+                out.push(("Secret", r.name.as_str()));
+            }
         }
     }
     out

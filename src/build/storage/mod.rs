@@ -218,17 +218,19 @@ impl Builder<'_> {
 
     /// A size or class asked of a service's claims when it has none: reported, not lost.
     fn unused_claim_settings(&mut self) {
+        // Every service against every claim's users would be quadratic: index them once.
+        let with_claims: std::collections::HashSet<&str> = self
+            .shared
+            .values()
+            .flat_map(|s| s.uses.iter().map(|u| u.service.as_str()))
+            .collect();
         for (name, service) in &self.project.services {
+            if with_claims.contains(name.as_str()) {
+                continue;
+            }
             let Ok(x) = extension::of(service) else {
                 continue;
             };
-            let has_claims = self
-                .shared
-                .values()
-                .any(|s| s.uses.iter().any(|u| u.service == *name));
-            if has_claims {
-                continue;
-            }
             for (key, set) in [
                 ("size", x.size.is_some()),
                 ("storage_class", x.storage_class.is_some()),
