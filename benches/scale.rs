@@ -24,6 +24,10 @@ use compose2kube::output::explain::{explain, explain_table};
 use compose2kube::output::stream::to_yaml_stream;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+/// The allocator the binary uses, so that the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
 
 /// A project of `services` services (a multiple of five).

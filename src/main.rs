@@ -14,6 +14,14 @@ use compose2kube::options::{
     Controller, Options, Provenance, SecretsMode, ServiceType, VolumeType,
 };
 use compose2kube::output::{chart, directory, explain, report, stream};
+use mimalloc::MiMalloc;
+
+/// A conversion makes millions of small, short-lived allocations; mimalloc serves them
+/// faster than glibc's allocator and with fewer page faults (about a tenth off a
+/// 10,000-service run, see benches/scale.rs). Transparent huge pages stay off: with them,
+/// runs varied by a factor of two under memory pressure.
+#[global_allocator]
+static ALLOCATOR: MiMalloc = MiMalloc;
 
 #[derive(Parser, Debug)]
 #[command(
