@@ -126,7 +126,18 @@ pub fn network(
             note_unresolved_names(peers, owner, &mut out);
         }
     }
-    alias_services(peers, members, &served, &mut taken, &mut out);
+    let grouped = |member: &str| {
+        matches!(
+            roles.get(member).map(|c| &c.role),
+            Some(Role::Sidecar { .. })
+        ) && (options.group_by_volumes
+            || project
+                .services
+                .get(member)
+                .and_then(|s| extension::of(s).ok())
+                .is_some_and(|x| x.group.is_some()))
+    };
+    alias_services(peers, members, &grouped, &served, &mut taken, &mut out);
     note_idle_flags(options, &flag_hosts, &mut out);
     if options.network_policies {
         policy::policies(project, roles, &mut out);
@@ -320,10 +331,12 @@ fn note_unresolved_names(peers: &Peers, owner: &str, out: &mut Network) {
 /// and `links` aliases), each a Service like its main one, so that peers that use them
 /// still reach it. A name another Service already has stays that Service's, with a warning.
 /// A sidecar's names are the pod's too, when a service outside the pod uses them as a
-/// host: compose's DNS answered them, and no other Service would.
+/// host, and always for a service put in the pod by a group, a whole service in compose:
+/// compose's DNS answered them, and no other Service would.
 fn alias_services(
     peers: &Peers,
     members: &HashMap<&str, Vec<&str>>,
+    grouped: &dyn Fn(&str) -> bool,
     served: &[Pod],
     taken: &mut HashSet<String>,
     out: &mut Network,
@@ -350,7 +363,7 @@ fn alias_services(
         };
         let sidecar_names = inside
             .iter()
-            .filter(|m| reached_from_outside(m))
+            .filter(|m| grouped(m) || reached_from_outside(m))
             .flat_map(|m| peers.names(m));
         for (i, alias) in peers.names(pod.owner).iter().enumerate() {
             if i == 0 {
