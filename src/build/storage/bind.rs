@@ -228,7 +228,14 @@ impl Builder<'_> {
             None if looks_like_file(source) => "FileOrCreate",
             None => "DirectoryOrCreate",
         };
-        let vol = volume_name(&["host", source]);
+        // Named after the path within the project when it is one: the output must not
+        // depend on where the project was checked out.
+        let within = Path::new(source)
+            .strip_prefix(self.project_dir)
+            .ok()
+            .filter(|_| self.project_dir != Path::new("/"))
+            .map(|r| r.to_string_lossy().into_owned());
+        let vol = volume_name(&["host", within.as_deref().unwrap_or(source)]);
         self.add(
             name,
             Some(Volume {
