@@ -284,7 +284,17 @@ fn grouped(
         why,
     } = group;
     let class = classify_one(project, name, service, dependants)?;
+    let explicit = class.reason.starts_with("explicit");
     if name == *owner {
+        if explicit && matches!(class.role, Role::Sidecar { .. } | Role::Init { .. }) {
+            return Err(ClassifyError {
+                service: name.to_owned(),
+                message: format!(
+                    "{source} \"{g}\" makes it the main service of the group's pod (it {why}), but {}: remove one of the two",
+                    class.reason.trim_start_matches("explicit: ")
+                ),
+            });
+        }
         return Ok(match class.role {
             Role::Sidecar { .. } | Role::Init { .. } => Classification {
                 role: Role::Deployment,
@@ -297,7 +307,7 @@ fn grouped(
             _ => class,
         });
     }
-    if class.reason.starts_with("explicit")
+    if explicit
         && class.role
             != (Role::Sidecar {
                 of: (*owner).to_owned(),
@@ -311,14 +321,34 @@ fn grouped(
             ),
         });
     }
-    Ok(Classification {
-        role: Role::Sidecar {
-            of: (*owner).to_owned(),
-        },
-        reason: format!(
-            "{source} \"{g}\": a container of {owner}'s pod, the group's main service (it {why})"
-        ),
-    })
+    match class.role {
+        // A container that runs once would be restarted for ever beside long-running ones:
+        // it runs to completion before them instead.
+        Role::Job | Role::Init { .. } => Ok(Classification {
+            role: Role::Init {
+                of: (*owner).to_owned(),
+            },
+            reason: format!(
+                "{source} \"{g}\": an initContainer of {owner}'s pod, the group's main service (it {why}), since {}",
+                class.reason
+            ),
+        }),
+        Role::CronJob { .. } => Err(ClassifyError {
+            service: name.to_owned(),
+            message: format!(
+                "{source} \"{g}\" puts it in {owner}'s pod, but it runs on a schedule ({}): a container of a pod cannot; remove one of the two",
+                class.reason
+            ),
+        }),
+        _ => Ok(Classification {
+            role: Role::Sidecar {
+                of: (*owner).to_owned(),
+            },
+            reason: format!(
+                "{source} \"{g}\": a container of {owner}'s pod, the group's main service (it {why})"
+            ),
+        }),
+    }
 }
 
 /// The kind asked for, with where it came from (`x-kubernetes.kind` or a label).

@@ -20,6 +20,15 @@ pub(super) fn push_inits(
     out: &mut Vec<Container>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let run_once = |init: &str,
+                    init_service: &Service,
+                    out: &mut Vec<Container>,
+                    diagnostics: &mut Vec<Diagnostic>| {
+        for (dep_dep, dep_condition) in &init_service.depends_on {
+            push_wait(inputs, init, dep_dep, dep_condition, out, diagnostics);
+        }
+        out.push(container(inputs, init, init_service, false, diagnostics));
+    };
     for (dep, condition) in &service.depends_on {
         let (Some(dep_class), Some(dep_service)) =
             (inputs.roles.get(dep), inputs.project.services.get(dep))
@@ -27,13 +36,23 @@ pub(super) fn push_inits(
             continue;
         };
         match &dep_class.role {
-            Role::Init { of } if of == name => {
-                for (dep_dep, dep_condition) in &dep_service.depends_on {
-                    push_wait(inputs, dep, dep_dep, dep_condition, out, diagnostics);
-                }
-                out.push(container(inputs, dep, dep_service, false, diagnostics));
-            }
+            Role::Init { of } if of == name => run_once(dep, dep_service, out, diagnostics),
             _ => push_wait(inputs, name, dep, condition, out, diagnostics),
+        }
+    }
+    // The pod's one-shot members it does not depend on (asked for by a kind or a group) run
+    // after those it does.
+    for member in inputs.members.get(name).into_iter().flatten() {
+        if service.depends_on.contains_key(*member)
+            || !matches!(
+                inputs.roles.get(*member).map(|c| &c.role),
+                Some(Role::Init { .. })
+            )
+        {
+            continue;
+        }
+        if let Some(member_service) = inputs.project.services.get(*member) {
+            run_once(member, member_service, out, diagnostics);
         }
     }
 }
