@@ -291,4 +291,18 @@ mod tests {
     fn dollar_parens_are_escaped() {
         assert_eq!(escape("echo $(date) $HOME"), "echo $$(date) $HOME");
     }
+
+    #[test]
+    fn overlapping_names_are_rewritten_as_the_longest_at_each_place() {
+        let renames = Renames::new(vec![
+            ("db".to_owned(), "database".to_owned()),
+            ("db_replica".to_owned(), "db-replica".to_owned()),
+        ]);
+        let (text, names) =
+            rewrite_hosts("postgres://db_replica:5432,db:5432/app", &renames).unwrap();
+        assert_eq!(text, "postgres://db-replica:5432,database:5432/app");
+        assert_eq!(names, ["db", "db_replica"]);
+        assert_eq!(renames.to("db"), Some("database"));
+        assert_eq!(renames.to("web"), None);
+    }
 }

@@ -871,4 +871,48 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn a_group_belongs_to_its_main_service() {
+        // Publishing ports outranks coming first; depending on the others outranks neither.
+        let y = "services:\n  shipper:\n    image: fluent/fluent-bit:3\n    labels: {kompose.service.group: g}\n  web:\n    image: nginx\n    ports: ['80:80']\n    labels: {kompose.service.group: g}\n  app:\n    image: example/app\n    depends_on: [shipper]\n    labels: {kompose.service.group: g}\n";
+        assert_eq!(role(y, "web"), Role::Deployment);
+        assert_eq!(role(y, "shipper"), Role::Sidecar { of: "web".into() });
+        assert_eq!(role(y, "app"), Role::Sidecar { of: "web".into() });
+        // Without ports, the member that depends on another holds the pod.
+        let y = "services:\n  logs:\n    image: busybox\n    x-kubernetes: {group: g}\n  nginx:\n    image: example/site\n    depends_on: [logs]\n    x-kubernetes: {group: g}\n";
+        assert_eq!(role(y, "logs"), Role::Sidecar { of: "nginx".into() });
+        // A kind asked for outranks everything, and a lone member is no group.
+        let y = "services:\n  a:\n    image: nginx\n    ports: ['80:80']\n    x-kubernetes: {group: g}\n  b:\n    image: example/b\n    x-kubernetes: {group: g, kind: statefulset}\n  c:\n    image: example/c\n    x-kubernetes: {group: alone}\n";
+        assert_eq!(role(y, "a"), Role::Sidecar { of: "b".into() });
+        assert_eq!(role(y, "c"), Role::Deployment);
+    }
+
+    #[test]
+    fn volume_groups_join_services_with_the_same_mounts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "services:\n  a:\n    image: example/a\n    ports: ['80:80']\n    volumes: [v:/data]\n  b:\n    image: example/b\n    volumes: [v:/data]\n  c:\n    image: example/c\n    volumes: ['v:/data:ro']\nvolumes: {v: {}}\n",
+        )
+        .unwrap();
+        let loaded = load(&LoadOptions {
+            working_dir: dir.path().to_path_buf(),
+            ..LoadOptions::default()
+        })
+        .unwrap();
+        let grouping = Grouping {
+            by_volumes: true,
+            name: None,
+        };
+        let r = classify_grouped(&loaded.project, &grouping).unwrap();
+        assert_eq!(r["b"].role, Role::Sidecar { of: "a".into() });
+        assert!(
+            r["b"]
+                .reason
+                .contains("--service-group-mode volume \"a-b\"")
+        );
+        // A read-only mount is another mount.
+        assert_eq!(r["c"].role, Role::Deployment);
+    }
 }

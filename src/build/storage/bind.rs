@@ -397,3 +397,32 @@ pub(super) fn looks_like_file(path: &str) -> bool {
     base.rfind('.')
         .is_some_and(|dot| dot > 0 && dot + 1 < base.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(entrypoint: &[&str], command: &[&str]) -> Service {
+        let words = |w: &[&str]| (!w.is_empty()).then(|| w.iter().map(|s| s.to_string()).collect());
+        Service {
+            entrypoint: words(entrypoint),
+            command: words(command),
+            ..Service::default()
+        }
+    }
+
+    #[test]
+    fn a_directory_the_command_names_a_file_in_is_content() {
+        let s = service(&[], &["/bin/sh", "-c", "cat /auth.txt /certs/cert1.pem"]);
+        assert!(runs_from(&s, "/certs"));
+        assert!(runs_from(&s, "/certs/"));
+        assert!(!runs_from(&s, "/cert"));
+        let s = service(&["/etc/sentry/entrypoint.sh"], &[]);
+        assert!(runs_from(&s, "/etc/sentry"));
+        // The directory itself is where data goes, not a file shipped in it.
+        let s = service(&[], &["server", "--data-dir=/data/"]);
+        assert!(!runs_from(&s, "/data"));
+        let s = service(&[], &["server", "--config=/etc/app/app.yaml"]);
+        assert!(runs_from(&s, "/etc/app"));
+    }
+}
