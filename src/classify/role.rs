@@ -8,6 +8,11 @@
 //! Explicit choices come from `x-kubernetes.kind`, the label `compose2kube.kind`, or
 //! kompose's `kompose.controller.type`; schedules from `x-kubernetes.schedule`,
 //! `compose2kube.schedule` or `kompose.cronjob.schedule`.
+//!
+//! Groups (`x-kubernetes.group`, kompose's `kompose.service.group`, and with
+//! `--service-group-mode volume` services with exactly the same mounts) apply over those
+//! rules: the group's main service keeps its role (never another's container), every other
+//! member becomes a container of its pod, or an initContainer when it runs once.
 
 use std::collections::HashMap;
 
