@@ -61,6 +61,9 @@ pub struct Classification {
     pub role: Role,
     /// Why, in words a user can check against the compose file.
     pub reason: String,
+    /// In its pod because of a group: a whole service in compose, not a helper, so its
+    /// volumes keep their data and its name answers as a Service.
+    pub grouped: bool,
 }
 
 /// A problem with an explicit hint (an unknown kind, a sidecar of a missing service).
@@ -308,8 +311,12 @@ fn grouped(
                     class.role.name(),
                     class.reason
                 ),
+                grouped: true,
             },
-            _ => class,
+            _ => Classification {
+                grouped: true,
+                ..class
+            },
         });
     }
     if explicit
@@ -337,6 +344,7 @@ fn grouped(
                 "{source} \"{g}\": an initContainer of {owner}'s pod, the group's main service (it {why}), since {}",
                 class.reason
             ),
+            grouped: true,
         }),
         Role::CronJob { .. } => Err(ClassifyError {
             service: name.to_owned(),
@@ -352,6 +360,7 @@ fn grouped(
             reason: format!(
                 "{source} \"{g}\": a container of {owner}'s pod, the group's main service (it {why})"
             ),
+            grouped: true,
         }),
     }
 }
@@ -559,6 +568,7 @@ fn classify_one(
         return Ok(Classification {
             role,
             reason: format!("explicit: {source} is \"{kind}\""),
+            grouped: false,
         });
     }
     Ok(daemon(service)
@@ -570,6 +580,7 @@ fn classify_one(
             role: Role::Deployment,
             reason: "a long-running service with no sign of state, schedule or node affinity"
                 .into(),
+            grouped: false,
         }))
 }
 
@@ -582,6 +593,7 @@ fn daemon(service: &Service) -> Option<Classification> {
         .then(|| Classification {
             role: Role::DaemonSet,
             reason: "deploy.mode: global runs one copy per node".into(),
+            grouped: false,
         })
 }
 
@@ -590,6 +602,7 @@ fn scheduled(x: &XKubernetes) -> Option<Classification> {
     Some(Classification {
         reason: format!("scheduled by {source} (\"{s}\")"),
         role: Role::CronJob { schedule: s },
+        grouped: false,
     })
 }
 
@@ -626,7 +639,11 @@ fn batch(name: &str, service: &Service, dependants: &[&str]) -> Option<Classific
         },
         _ => Role::Job,
     };
-    Some(Classification { role, reason: why })
+    Some(Classification {
+        role,
+        reason: why,
+        grouped: false,
+    })
 }
 
 /// In another service's pod: it shares that service's network namespace, or it is a known
@@ -640,6 +657,7 @@ fn sidecar(project: &Project, name: &str, service: &Service) -> Option<Classific
         return Some(Classification {
             role: Role::Sidecar { of: of.to_owned() },
             reason: format!("network_mode: service:{of} puts it in {of}'s network namespace"),
+            grouped: false,
         });
     }
     let of = companion_of(project, name, service)?;
@@ -648,6 +666,7 @@ fn sidecar(project: &Project, name: &str, service: &Service) -> Option<Classific
         reason: format!(
             "known companion image sharing a volume only with {of}, publishing no port"
         ),
+        grouped: false,
     })
 }
 
@@ -668,6 +687,7 @@ fn stateful(name: &str, service: &Service) -> Option<Classification> {
                 images::repository_name(service.image.as_deref().unwrap_or_default()),
                 category.describe()
             ),
+            grouped: false,
         });
     }
     let keeps_volume = service
@@ -695,6 +715,7 @@ fn stateful(name: &str, service: &Service) -> Option<Classification> {
     Some(Classification {
         role: Role::StatefulSet,
         reason: format!("{why} and keeping a named volume"),
+        grouped: false,
     })
 }
 

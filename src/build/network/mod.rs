@@ -126,18 +126,7 @@ pub fn network(
             note_unresolved_names(peers, owner, &mut out);
         }
     }
-    let grouped = |member: &str| {
-        matches!(
-            roles.get(member).map(|c| &c.role),
-            Some(Role::Sidecar { .. })
-        ) && (options.group_by_volumes
-            || project
-                .services
-                .get(member)
-                .and_then(|s| extension::of(s).ok())
-                .is_some_and(|x| x.group.is_some()))
-    };
-    alias_services(peers, members, &grouped, &served, &mut taken, &mut out);
+    alias_services(peers, members, roles, &served, &mut taken, &mut out);
     note_idle_flags(options, &flag_hosts, &mut out);
     if options.network_policies {
         policy::policies(project, roles, &mut out);
@@ -336,7 +325,7 @@ fn note_unresolved_names(peers: &Peers, owner: &str, out: &mut Network) {
 fn alias_services(
     peers: &Peers,
     members: &HashMap<&str, Vec<&str>>,
-    grouped: &dyn Fn(&str) -> bool,
+    roles: &IndexMap<String, Classification>,
     served: &[Pod],
     taken: &mut HashSet<String>,
     out: &mut Network,
@@ -363,7 +352,12 @@ fn alias_services(
         };
         let sidecar_names = inside
             .iter()
-            .filter(|m| grouped(m) || reached_from_outside(m))
+            .filter(|m| {
+                let grouped = roles
+                    .get(**m)
+                    .is_some_and(|c| c.grouped && matches!(c.role, Role::Sidecar { .. }));
+                grouped || reached_from_outside(m)
+            })
             .flat_map(|m| peers.names(m));
         for (i, alias) in peers.names(pod.owner).iter().enumerate() {
             if i == 0 {

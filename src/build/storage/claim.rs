@@ -87,14 +87,10 @@ impl Builder<'_> {
         // directory holds the user's files; services put in one pod by a group are whole
         // services, whose volumes keep data as they did in compose.
         let stateful = one_pod && matches!(self.role(owners[0]), Some(Role::StatefulSet));
-        let grouped = self.options.group_by_volumes
-            || s.uses.iter().any(|u| {
-                self.project
-                    .services
-                    .get(&u.service)
-                    .and_then(|svc| extension::of(svc).ok())
-                    .is_some_and(|x| x.group.is_some())
-            });
+        let grouped = s
+            .uses
+            .iter()
+            .any(|u| self.roles.get(&u.service).is_some_and(|c| c.grouped));
         let keeps_data = stateful || grouped || s.data_dir.is_some();
         if tmpfs || (one_pod && several_containers && !keeps_data) {
             self.pod_local(s, &name, &path, tmpfs, one_pod);
