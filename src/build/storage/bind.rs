@@ -127,15 +127,8 @@ impl Builder<'_> {
         asked: &Asked,
     ) {
         let vol = volume_name(&[name, "empty", &v.target]);
-        self.add(
-            name,
-            Some(Volume {
-                name: vol.clone(),
-                empty_dir: Some(EmptyDirVolumeSource::default()),
-                ..Volume::default()
-            }),
-            Self::mount(&vol, &v.target, v.read_only, None),
-        );
+        let mount = Self::mount(&vol, &v.target, v.read_only, None);
+        self.empty_dir(name, EmptyDirVolumeSource::default(), mount);
         if self.files.stat(Path::new(source)).is_some() {
             self.warn(
                 path.to_owned(),

@@ -112,19 +112,12 @@ impl Builder<'_> {
         }
         let vol = volume_name(&[name]);
         for u in &s.uses {
-            let volume = Volume {
-                name: vol.clone(),
-                empty_dir: Some(EmptyDirVolumeSource {
-                    medium: tmpfs.then(|| "Memory".into()),
-                    size_limit: None,
-                }),
-                ..Volume::default()
+            let source = EmptyDirVolumeSource {
+                medium: tmpfs.then(|| "Memory".into()),
+                size_limit: None,
             };
-            self.add(
-                &u.service,
-                Some(volume),
-                Self::mount(&vol, &u.target, u.read_only, u.sub_path.clone()),
-            );
+            let mount = Self::mount(&vol, &u.target, u.read_only, u.sub_path.clone());
+            self.empty_dir(&u.service, source, mount);
         }
     }
 

@@ -196,6 +196,19 @@ impl Builder<'_> {
         c.mounts.push(mount);
     }
 
+    /// An emptyDir of the service's pod, named and mounted as `mount` says.
+    fn empty_dir(&mut self, service: &str, source: EmptyDirVolumeSource, mount: VolumeMount) {
+        self.add(
+            service,
+            Some(Volume {
+                name: mount.name.clone(),
+                empty_dir: Some(source),
+                ..Volume::default()
+            }),
+            mount,
+        );
+    }
+
     fn mount(name: &str, target: &str, read_only: bool, sub_path: Option<String>) -> VolumeMount {
         VolumeMount {
             name: name.to_owned(),
@@ -525,17 +538,10 @@ impl Builder<'_> {
         v: &ServiceVolume,
         asked: &Asked,
     ) {
-        let vol = volume_name(&[source]);
         let sub_path = v.volume.as_ref().and_then(|o| o.subpath.clone());
-        self.add(
-            name,
-            Some(Volume {
-                name: vol.clone(),
-                empty_dir: Some(EmptyDirVolumeSource::default()),
-                ..Volume::default()
-            }),
-            Self::mount(&vol, &v.target, v.read_only, sub_path),
-        );
+        let vol = volume_name(&[source]);
+        let mount = Self::mount(&vol, &v.target, v.read_only, sub_path);
+        self.empty_dir(name, EmptyDirVolumeSource::default(), mount);
         let users = self.emptied.entry(source.to_owned()).or_default();
         if !users.iter().any(|u| u == name) {
             users.push(name.to_owned());
@@ -555,15 +561,8 @@ impl Builder<'_> {
     /// An anonymous volume lives as long as its container: an emptyDir.
     fn anonymous(&mut self, name: &str, path: &str, v: &ServiceVolume) {
         let vol = volume_name(&[name, "anon", &v.target]);
-        self.add(
-            name,
-            Some(Volume {
-                name: vol.clone(),
-                empty_dir: Some(EmptyDirVolumeSource::default()),
-                ..Volume::default()
-            }),
-            Self::mount(&vol, &v.target, v.read_only, None),
-        );
+        let mount = Self::mount(&vol, &v.target, v.read_only, None);
+        self.empty_dir(name, EmptyDirVolumeSource::default(), mount);
         self.note(
             path.to_owned(),
             format!(

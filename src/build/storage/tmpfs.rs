@@ -1,7 +1,7 @@
 //! Memory-backed mounts: `tmpfs` entries, `type: tmpfs` mounts and `shm_size`, as
 //! `emptyDir {medium: Memory}` with Docker's sizes read as bytes.
 
-use k8s_openapi::api::core::v1::{EmptyDirVolumeSource, Volume};
+use k8s_openapi::api::core::v1::EmptyDirVolumeSource;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::compose::model::Service;
@@ -47,19 +47,11 @@ impl Builder<'_> {
 
     pub(super) fn memory(&mut self, service: &str, target: &str, size: Option<Quantity>) {
         let name = volume_name(&[service, "tmpfs", target]);
-        let volume = Volume {
-            name: name.clone(),
-            empty_dir: Some(EmptyDirVolumeSource {
-                medium: Some("Memory".into()),
-                size_limit: size,
-            }),
-            ..Volume::default()
+        let source = EmptyDirVolumeSource {
+            medium: Some("Memory".into()),
+            size_limit: size,
         };
-        self.add(
-            service,
-            Some(volume),
-            Self::mount(&name, target, false, None),
-        );
+        self.empty_dir(service, source, Self::mount(&name, target, false, None));
     }
 }
 
