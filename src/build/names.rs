@@ -5,21 +5,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::AhoCorasick;
-
 use indexmap::IndexMap;
 
-use crate::classify::{extension, peers};
+use crate::classify::extension;
+use crate::classify::peers::NameFinder;
 use crate::compose::model::{Project, Service};
 
 /// The host names compose's DNS answered that have a Service under another name in the
-/// cluster (`api_gateway` → `api-gateway`), each with that Service's name, and one automaton
+/// cluster (`api_gateway` → `api-gateway`), each with that Service's name, and one finder
 /// over all of them: every text is scanned once, however many names there are.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Renames {
     pairs: Vec<(String, String)>,
     index: HashMap<String, usize>,
-    automaton: Option<AhoCorasick>,
+    finder: NameFinder<String>,
 }
 
 impl Renames {
@@ -29,11 +28,11 @@ impl Renames {
             .enumerate()
             .map(|(i, (from, _))| (from.clone(), i))
             .collect();
-        let automaton = AhoCorasick::new(pairs.iter().map(|(from, _)| from)).ok();
+        let finder = NameFinder::new(pairs.iter().map(|(from, _)| from.clone()));
         Renames {
             pairs,
             index,
-            automaton,
+            finder,
         }
     }
 
@@ -48,26 +47,13 @@ impl Renames {
 
     /// Every place a renamed name stands alone as a host: (start, end, rename).
     fn host_uses(&self, text: &str) -> Vec<(usize, usize, usize)> {
-        let mut out = Vec::new();
-        match &self.automaton {
-            Some(automaton) => {
-                for m in automaton.find_overlapping_iter(text) {
-                    if peers::occurrence_at(text, m.start(), m.end()).is_some_and(|o| o.host_use) {
-                        out.push((m.start(), m.end(), m.pattern().as_usize()));
-                    }
-                }
-            }
-            // Too many names for an automaton: one search per name.
-            None => {
-                for (i, (from, _)) in self.pairs.iter().enumerate() {
-                    for o in peers::occurrences(text, from) {
-                        if o.host_use {
-                            out.push((o.start, o.end, i));
-                        }
-                    }
-                }
-            }
-        }
+        let mut out: Vec<(usize, usize, usize)> = self
+            .finder
+            .find(text)
+            .into_iter()
+            .filter(|(_, o)| o.host_use)
+            .map(|(i, o)| (o.start, o.end, i))
+            .collect();
         // By place, then in the order of the names, as one search per name gave them.
         out.sort_unstable_by_key(|&(start, _, i)| (start, i));
         out

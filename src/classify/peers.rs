@@ -12,7 +12,10 @@
 //! value; elsewhere it is only *mentioned* (`discovery.seed_hosts: es01,es02,es03`), which is
 //! enough to tell that two servers know each other, but not that a host name must resolve.
 
-use aho_corasick::AhoCorasick;
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use indexmap::IndexMap;
 
 use crate::compose::model::{Project, Service};
@@ -155,6 +158,70 @@ pub fn occurrence_at(text: &str, start: usize, end: usize) -> Option<Occurrence>
     })
 }
 
+/// Finds where any of many names stands alone in a text, in one pass over the text.
+///
+/// A name made only of name characters (letters, digits, `-`, `_`, `.`) can stand alone only
+/// as a whole run of such characters that starts after a separator: the character before a
+/// name must be a separator and the one after it may not be a name character. So each such
+/// run is looked up once in a map, and the work grows with the length of the texts, not
+/// with the number of names. The rare name with other characters is searched for alone.
+#[derive(Debug)]
+pub struct NameFinder<K> {
+    runs: HashMap<K, usize>,
+    others: Vec<(usize, K)>,
+}
+
+impl<K: Borrow<str> + Hash + Eq> NameFinder<K> {
+    /// A finder for `names`, which [`NameFinder::find`] reports by their index here.
+    pub fn new(names: impl IntoIterator<Item = K>) -> Self {
+        let mut runs = HashMap::new();
+        let mut others = Vec::new();
+        for (i, name) in names.into_iter().enumerate() {
+            let text: &str = name.borrow();
+            if text.is_empty() {
+                continue;
+            }
+            if text.bytes().all(name_byte) {
+                runs.entry(name).or_insert(i);
+            } else {
+                others.push((i, name));
+            }
+        }
+        NameFinder { runs, others }
+    }
+
+    /// Every place one of the names stands alone in `text`: (index of the name, where).
+    pub fn find(&self, text: &str) -> Vec<(usize, Occurrence)> {
+        let mut out = Vec::new();
+        if !self.runs.is_empty() {
+            let bytes = text.as_bytes();
+            let mut at = 0;
+            while at < bytes.len() {
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| !name_byte(b))
+                    .map_or(bytes.len(), |n| at + n);
+                if end > at
+                    && (at == 0 || before_ok(bytes[at - 1]))
+                    && let Some(&i) = self.runs.get(&text[at..end])
+                    && let Some(o) = occurrence_at(text, at, end)
+                {
+                    out.push((i, o));
+                }
+                at = end + 1;
+            }
+        }
+        for (i, name) in &self.others {
+            out.extend(
+                occurrences(text, name.borrow())
+                    .into_iter()
+                    .map(|o| (*i, o)),
+            );
+        }
+        out
+    }
+}
+
 /// The names compose's DNS answers for a service, its own name first, without repeats:
 /// `container_name`, `hostname`, network aliases and the aliases of `links` to it.
 pub fn names_of(project: &Project, name: &str) -> Vec<String> {
@@ -233,8 +300,8 @@ impl Peers {
     }
 }
 
-/// Every service's names and every reference to them. One automaton over all names scans
-/// each text once, so the work grows with the size of the project, not its square.
+/// Every service's names and every reference to them. One [`NameFinder`] over all names
+/// scans each text once, so the work grows with the size of the project, not its square.
 pub fn peers(project: &Project, env_files: &IndexMap<String, IndexMap<String, String>>) -> Peers {
     let names = all_names(project);
     // Each distinct name once, with the (target, rank of the name) pairs it stands for.
@@ -244,37 +311,32 @@ pub fn peers(project: &Project, env_files: &IndexMap<String, IndexMap<String, St
             patterns.entry(name.as_str()).or_default().push((t, rank));
         }
     }
-    let automaton = AhoCorasick::new(patterns.keys());
+    let finder = NameFinder::new(patterns.keys().copied());
     // (target, client, rank, text, position) keeps the order a per-pair search gave.
     let mut found: Vec<(usize, usize, usize, usize, usize, Reference)> = Vec::new();
-    if let Ok(automaton) = &automaton {
-        for (c, (client, service)) in project.services.iter().enumerate() {
-            for (x, text) in texts(service, env_files).into_iter().enumerate() {
-                for m in automaton.find_overlapping_iter(text) {
-                    let Some(o) = occurrence_at(text, m.start(), m.end()) else {
+    for (c, (client, service)) in project.services.iter().enumerate() {
+        for (x, text) in texts(service, env_files).into_iter().enumerate() {
+            for (pattern, o) in finder.find(text) {
+                let (name, targets) = patterns
+                    .get_index(pattern)
+                    .expect("a pattern of the finder");
+                for &(t, rank) in targets {
+                    if t == c {
                         continue;
-                    };
-                    let (name, targets) = patterns
-                        .get_index(m.pattern().as_usize())
-                        .expect("a pattern of the automaton");
-                    for &(t, rank) in targets {
-                        if t == c {
-                            continue;
-                        }
-                        found.push((
-                            t,
-                            c,
-                            rank,
-                            x,
-                            o.start,
-                            Reference {
-                                by: client.clone(),
-                                name: (*name).to_owned(),
-                                port: o.port,
-                                host_use: o.host_use,
-                            },
-                        ));
                     }
+                    found.push((
+                        t,
+                        c,
+                        rank,
+                        x,
+                        o.start,
+                        Reference {
+                            by: client.clone(),
+                            name: (*name).to_owned(),
+                            port: o.port,
+                            host_use: o.host_use,
+                        },
+                    ));
                 }
             }
         }
@@ -360,5 +422,48 @@ mod tests {
         );
         assert_eq!(refs["db"][0].port, Some(5432));
         assert!(refs["web"].is_empty());
+    }
+
+    /// The finder must report exactly what one search per name reports, for names that are
+    /// plain runs and for names with other characters.
+    #[test]
+    fn finder_finds_what_one_search_per_name_finds() {
+        let names = [
+            "db",
+            "db-1",
+            "api_gw",
+            "web.local",
+            "x",
+            "ünï",
+            "a b",
+            "host:8",
+            "/odd",
+            "es0",
+        ];
+        let texts = [
+            "postgres://u:p@db:5432/db",
+            "db",
+            "db-1,db,es0;es01 x",
+            "http://api_gw/v1 @web.local:99x web.local:8080",
+            "--to=ünï:80 (x) [db-1]",
+            "connect a b now, a b",
+            "host:8 and host:80 and /odd:1/odd",
+            "mydb db_name db.example.com db:",
+            "",
+        ];
+        let finder = NameFinder::new(names);
+        for text in texts {
+            let mut expected: Vec<(usize, Occurrence)> = names
+                .iter()
+                .enumerate()
+                .flat_map(|(i, n)| occurrences(text, n).into_iter().map(move |o| (i, o)))
+                .collect();
+            let mut got = finder.find(text);
+            let key = |f: &(usize, Occurrence)| (f.1.start, f.0);
+            expected.sort_by_key(key);
+            got.sort_by_key(key);
+            assert_eq!(got, expected, "in {text:?}");
+        }
+        assert!(!finder.find("db-1,db,es0").is_empty());
     }
 }
