@@ -296,6 +296,11 @@ impl<'de, 'a> MapAccess<'de> for MapDe<'a> {
             },
         }
     }
+
+    /// Exact, or a few over when `x-` keys are skipped: maps are then allocated once.
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len() + usize::from(self.extensions.is_some()))
+    }
 }
 
 #[cfg(test)]

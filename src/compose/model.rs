@@ -52,6 +52,7 @@ pub type Extensions = IndexMap<String, serde_json::Value>;
 pub struct Project {
     pub name: String,
     /// Printed even when empty: compose always writes `services:`.
+    #[serde(deserialize_with = "services_map")]
     pub services: IndexMap<String, Service>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub networks: IndexMap<String, Network>,
@@ -223,11 +224,11 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attach: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub build: Option<Build>,
+    pub build: Option<Box<Build>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub develop: Option<Develop>,
+    pub develop: Option<Box<Develop>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub blkio_config: Option<BlkioConfig>,
+    pub blkio_config: Option<Box<BlkioConfig>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cap_add: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -266,12 +267,12 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential_spec: Option<CredentialSpec>,
+    pub credential_spec: Option<Box<CredentialSpec>>,
     /// Includes the dependencies implied by `links`, `volumes_from` and `service:` namespaces.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub depends_on: IndexMap<String, DependsOn>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deploy: Option<Deploy>,
+    pub deploy: Option<Box<Deploy>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub device_cgroup_rules: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -288,7 +289,7 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider: Option<Provider>,
+    pub provider: Option<Box<Provider>>,
     /// `None` is a variable declared without a value that the environment did not resolve;
     /// it stays unset in the container, which is not the same as empty.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
@@ -329,7 +330,7 @@ pub struct Service {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub logging: Option<Logging>,
+    pub logging: Option<Box<Logging>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mem_limit: Option<ByteSize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1532,6 +1533,36 @@ mod ssh_keys {
             Ok(keys)
         }
     }
+}
+
+/// Reads `services` into a map sized once. serde's own map reading reserves at most 1 MiB up
+/// front, a few hundred services, and growing a map of values this large copies all of them
+/// at each doubling: a tenth of the loading time at 10,000 services.
+fn services_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<IndexMap<String, Service>, D::Error> {
+    struct ServicesVisitor;
+
+    impl<'de> Visitor<'de> for ServicesVisitor {
+        type Value = IndexMap<String, Service>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping of services")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            // The hint comes from the already parsed document; the cap keeps a deserializer
+            // that makes hints up from reserving without bound.
+            let capacity = map.size_hint().unwrap_or(0).min(1 << 20);
+            let mut services = IndexMap::with_capacity(capacity);
+            while let Some((name, service)) = map.next_entry()? {
+                services.insert(name, service);
+            }
+            Ok(services)
+        }
+    }
+
+    deserializer.deserialize_map(ServicesVisitor)
 }
 
 /// Reads a mapping whose values may be strings, numbers or booleans as strings, for the few

@@ -758,14 +758,14 @@ mod tests {
     fn update_config_becomes_a_rolling_update() {
         let mut service = Service::default();
         assert!(strategy(&service).is_none());
-        service.deploy = Some(crate::compose::model::Deploy {
+        service.deploy = Some(Box::new(crate::compose::model::Deploy {
             update_config: Some(crate::compose::model::UpdateConfig {
                 parallelism: Some(2),
                 order: Some("start-first".into()),
                 ..Default::default()
             }),
             ..Default::default()
-        });
+        }));
         let r = strategy(&service).unwrap().rolling_update.unwrap();
         assert_eq!(r.max_surge, Some(IntOrString::Int(2)));
         assert_eq!(r.max_unavailable, Some(IntOrString::Int(0)));

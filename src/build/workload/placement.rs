@@ -222,7 +222,7 @@ mod tests {
 
     fn service(constraints: &[&str], spread: Option<&str>, max: Option<u64>) -> Service {
         Service {
-            deploy: Some(Deploy {
+            deploy: Some(Box::new(Deploy {
                 placement: Placement {
                     constraints: constraints.iter().map(|s| s.to_string()).collect(),
                     preferences: spread
@@ -236,7 +236,7 @@ mod tests {
                     ..Default::default()
                 },
                 ..Default::default()
-            }),
+            })),
             ..Service::default()
         }
     }
