@@ -20,6 +20,7 @@
 //! The library never prints: every stage returns values and collects diagnostics, and the
 //! `compose2kube` binary decides what reaches the terminal.
 
+pub mod allocator;
 pub mod build;
 pub mod classify;
 pub mod compose;

@@ -18,8 +18,9 @@ use mimalloc::MiMalloc;
 
 /// A conversion makes millions of small, short-lived allocations; mimalloc serves them
 /// faster than glibc's allocator and with fewer page faults (about a tenth off a
-/// 10,000-service run, see benches/scale.rs). Transparent huge pages stay off: with them,
-/// runs varied by a factor of two under memory pressure.
+/// 10,000-service run, see benches/scale.rs; [`compose2kube::allocator`] says how it is
+/// tuned). Transparent huge pages stay off: with them, runs varied by a factor of two under
+/// memory pressure.
 #[global_allocator]
 static ALLOCATOR: MiMalloc = MiMalloc;
 
@@ -390,6 +391,7 @@ struct Outcome {
 }
 
 fn main() -> ExitCode {
+    compose2kube::allocator::keep_freed_pages();
     let cli = Cli::parse();
     match run(cli) {
         Ok(outcome) => {
@@ -541,9 +543,11 @@ fn run_config(project: &ProjectArgs, args: &ConfigArgs) -> Result<Outcome, compo
         };
         render::config(&loaded, format)?
     };
+    let diagnostics = loader_diagnostics(&loaded.warnings);
+    leave_to_exit(loaded);
     Ok(Outcome {
         output,
-        diagnostics: loader_diagnostics(&loaded.warnings),
+        diagnostics,
     })
 }
 
