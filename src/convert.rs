@@ -106,7 +106,10 @@ pub fn convert(
         ));
     }
     diagnostics.extend(ports::unreachable(&listening, &peers.references));
-    diagnostics.sort_by(|a, b| order_key(project, a).cmp(&order_key(project, b)));
+    // In the order of (service, path, message): two stable sorts, so that each diagnostic's
+    // service is looked up once rather than twice per comparison.
+    diagnostics.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    diagnostics.sort_by_cached_key(|d| service_rank(project, d));
     diagnostics.dedup();
     let port_evidence = listening
         .iter()
@@ -332,11 +335,9 @@ fn check_unique(loaded: &Loaded, objects: &[Object]) -> Result<(), Error> {
     }
 }
 
-/// Diagnostics in the order of the services in the file, then by key.
-fn order_key<'a>(project: &Project, d: &'a Diagnostic) -> (usize, &'a str, &'a str) {
-    let service = d
-        .service()
+/// Where a diagnostic's service stands in the file; diagnostics of no service come last.
+fn service_rank(project: &Project, d: &Diagnostic) -> usize {
+    d.service()
         .and_then(|s| project.services.get_index_of(s))
-        .map_or(usize::MAX, |i| i);
-    (service, d.path.as_str(), d.message.as_str())
+        .map_or(usize::MAX, |i| i)
 }

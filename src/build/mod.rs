@@ -75,8 +75,17 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     let project = &loaded.project;
     let mut diagnostics = coverage::untranslated(project, roles);
     let members = crate::classify::role::pod_members(roles);
-    let network = network::network(project, roles, listening, inputs.peers, &members, options)
-        .map_err(|e| loaded.locate(e))?;
+    let clustered = network::clusters(project, roles, &inputs.peers.references);
+    let network = network::network(&network::Inputs {
+        project,
+        roles,
+        ports: listening,
+        peers: inputs.peers,
+        members: &members,
+        clustered: &clustered,
+        options,
+    })
+    .map_err(|e| loaded.locate(e))?;
     diagnostics.extend(network.diagnostics);
     let config = configuration::configuration(loaded, files, options)?;
     let volumes = storage::storage(project, roles, &loaded.project_dir, files, options)
@@ -84,7 +93,6 @@ pub fn build(inputs: &Inputs) -> Result<Built, Error> {
     diagnostics.extend(volumes.diagnostics);
     diagnostics.extend(config.diagnostics);
     let parts = container_parts(inputs, config.containers, volumes.containers);
-    let clustered = network::clusters(project, roles, &inputs.peers.references);
     let (workloads, workload_diagnostics) = workload::workloads(&workload::Inputs {
         project,
         roles,

@@ -103,9 +103,21 @@ impl Object {
     }
 }
 
-/// Sorts objects into the output order.
-pub fn sort(objects: &mut [Object]) {
-    objects.sort_by(|a, b| a.rank().cmp(&b.rank()).then_with(|| a.name().cmp(b.name())));
+/// Sorts objects into the output order: by kind, then name, stably.
+///
+/// The keys are read once into one contiguous list and sorted there; comparing objects
+/// directly would reach into two boxed objects per comparison, n log n times.
+pub fn sort(objects: &mut Vec<Object>) {
+    let mut keys: Vec<(u8, &str, usize)> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.rank(), o.name(), i))
+        .collect();
+    // The index makes every key distinct, so an unstable sort keeps equal objects in order.
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    let mut slots: Vec<Option<Object>> = objects.drain(..).map(Some).collect();
+    objects.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 #[cfg(test)]

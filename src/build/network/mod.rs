@@ -81,21 +81,33 @@ pub fn pod_networks(project: &Project, service: &str) -> Vec<String> {
     }
 }
 
+/// The services a network is built from: what they are, the ports they listen on, who reaches
+/// whom, the members of each pod and the members of clusters ([`clusters`]).
+pub struct Inputs<'a> {
+    pub project: &'a Project,
+    pub roles: &'a IndexMap<String, Classification>,
+    pub ports: &'a IndexMap<String, Vec<ListeningPort>>,
+    pub peers: &'a Peers,
+    pub members: &'a HashMap<&'a str, Vec<&'a str>>,
+    pub clustered: &'a HashSet<String>,
+    pub options: &'a Options,
+}
+
 /// Services, Ingresses and NetworkPolicies of the project.
-pub fn network(
-    project: &Project,
-    roles: &IndexMap<String, Classification>,
-    ports: &IndexMap<String, Vec<ListeningPort>>,
-    peers: &Peers,
-    members: &HashMap<&str, Vec<&str>>,
-    options: &Options,
-) -> Result<Network, Error> {
-    let references = &peers.references;
+pub fn network(inputs: &Inputs) -> Result<Network, Error> {
+    let Inputs {
+        project,
+        roles,
+        ports,
+        peers,
+        members,
+        clustered,
+        options,
+    } = *inputs;
     let mut out = Network::default();
     let pods = serving_pods(roles, ports);
     let mut served: Vec<Pod> = Vec::new();
     let mut taken: HashSet<String> = HashSet::new();
-    let clustered = clusters(project, roles, references);
     let flag_hosts = ingress::flag_hosts(project, &pods, options);
     for (owner, pod_ports) in &pods {
         let Some(service) = project.services.get(*owner) else {
@@ -337,10 +349,8 @@ fn alias_services(
         .filter_map(|(i, s)| Some((s.metadata.name.clone()?, i)))
         .collect();
     for pod in served {
-        let Some(main) = by_name
-            .get(&pod.service_name)
-            .map(|i| out.services[*i].clone())
-        else {
+        // By index: most pods have no alias, and a Service is cloned only for one.
+        let Some(&main) = by_name.get(&pod.service_name) else {
             continue;
         };
         let inside = members.get(pod.owner).map_or(&[][..], Vec::as_slice);
@@ -367,11 +377,11 @@ fn alias_services(
                 }
                 continue;
             }
-            alias_service(pod, &main, alias, taken, out);
+            alias_service(pod, main, alias, taken, out);
         }
         for alias in sidecar_names {
             note_invalid_name(pod.owner, alias, out);
-            alias_service(pod, &main, alias, taken, out);
+            alias_service(pod, main, alias, taken, out);
         }
     }
 }
@@ -388,7 +398,7 @@ fn note_invalid_name(owner: &str, alias: &str, out: &mut Network) {
 
 fn alias_service(
     pod: &Pod,
-    main: &k8s_openapi::api::core::v1::Service,
+    main: usize,
     alias: &str,
     taken: &mut HashSet<String>,
     out: &mut Network,
@@ -408,7 +418,7 @@ fn alias_service(
         return;
     }
     taken.insert(name.clone());
-    let mut alias_service = main.clone();
+    let mut alias_service = out.services[main].clone();
     alias_service.metadata.name = Some(name);
     out.services.push(alias_service);
 }
@@ -439,7 +449,16 @@ mod tests {
         let peers = crate::classify::peers::peers(&project, &IndexMap::new());
         let ports = crate::classify::ports::listening_ports(&project, &peers);
         let members = crate::classify::role::pod_members(&roles);
-        network(&project, &roles, &ports, &peers, &members, options)
+        let clustered = clusters(&project, &roles, &peers.references);
+        network(&Inputs {
+            project: &project,
+            roles: &roles,
+            ports: &ports,
+            peers: &peers,
+            members: &members,
+            clustered: &clustered,
+            options,
+        })
     }
 
     fn ports_of(s: &KubeService) -> Vec<(String, i32, String)> {
