@@ -62,7 +62,8 @@ pub fn explain(conversion: &Conversion) -> Vec<ServiceReport> {
 /// The conversion's objects and diagnostics by the names a report looks them up by, built
 /// in one pass so that `explain` stays linear in the size of the project.
 struct Index<'a> {
-    objects: &'a [Object],
+    /// `Kind/name` of each object, in the order of the output.
+    titles: Vec<String>,
     /// The first workload of each name.
     workloads: HashMap<&'a str, &'a Object>,
     /// Positions of the objects that belong to a pod, by its workload's name.
@@ -77,11 +78,14 @@ impl<'a> Index<'a> {
     fn new(conversion: &'a Conversion) -> Self {
         let objects = conversion.objects.as_slice();
         let mut index = Index {
-            objects,
+            titles: objects
+                .iter()
+                .map(|o| format!("{}/{}", o.kind(), o.name()))
+                .collect(),
             workloads: HashMap::new(),
-            owned: HashMap::new(),
-            named: HashMap::new(),
-            diagnostics: HashMap::new(),
+            owned: HashMap::with_capacity(objects.len()),
+            named: HashMap::with_capacity(objects.len()),
+            diagnostics: HashMap::with_capacity(conversion.roles.len()),
         };
         for (i, o) in objects.iter().enumerate() {
             if matches!(o, Object::Workload(_)) {
@@ -117,8 +121,7 @@ impl<'a> Index<'a> {
         positions.dedup();
         positions
             .into_iter()
-            .map(|i| &self.objects[i])
-            .map(|o| format!("{}/{}", o.kind(), o.name()))
+            .map(|i| self.titles[i].clone())
             .collect()
     }
 }
