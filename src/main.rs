@@ -662,7 +662,7 @@ fn run_explain(project: ProjectArgs, args: &ExplainArgs) -> Result<Outcome, comp
             .filter(|d| d.service().is_none())
             .cloned(),
     );
-    leave_to_exit((loaded, conversion));
+    leave_to_exit((loaded, conversion, reports));
     Ok(Outcome {
         output,
         diagnostics,
