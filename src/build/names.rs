@@ -3,7 +3,7 @@
 //!
 //! Kept apart from the builders so that none of them has to import another for a name.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
@@ -17,23 +17,13 @@ use crate::compose::model::{Project, Service};
 #[derive(Debug)]
 pub struct Renames {
     pairs: Vec<(String, String)>,
-    index: HashMap<String, usize>,
     finder: NameFinder<String>,
 }
 
 impl Renames {
     pub fn new(pairs: Vec<(String, String)>) -> Self {
-        let index = pairs
-            .iter()
-            .enumerate()
-            .map(|(i, (from, _))| (from.clone(), i))
-            .collect();
         let finder = NameFinder::new(pairs.iter().map(|(from, _)| from.clone()));
-        Renames {
-            pairs,
-            index,
-            finder,
-        }
+        Renames { pairs, finder }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -42,7 +32,7 @@ impl Renames {
 
     /// The Service name `from` is reached by.
     pub fn to(&self, from: &str) -> Option<&str> {
-        self.index.get(from).map(|&i| self.pairs[i].1.as_str())
+        self.finder.index_of(from).map(|i| self.pairs[i].1.as_str())
     }
 
     /// Every place a renamed name stands alone as a host: (start, end, rename).

@@ -190,6 +190,16 @@ impl<K: Borrow<str> + Hash + Eq> NameFinder<K> {
         NameFinder { runs, others }
     }
 
+    /// The index of `name` among the names the finder was made for.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.runs.get(name).copied().or_else(|| {
+            self.others
+                .iter()
+                .find(|(_, n)| n.borrow() == name)
+                .map(|(i, _)| *i)
+        })
+    }
+
     /// Every place one of the names stands alone in `text`: (index of the name, where).
     pub fn find(&self, text: &str) -> Vec<(usize, Occurrence)> {
         let mut out = Vec::new();
@@ -465,5 +475,8 @@ mod tests {
             assert_eq!(got, expected, "in {text:?}");
         }
         assert!(!finder.find("db-1,db,es0").is_empty());
+        assert_eq!(finder.index_of("api_gw"), Some(2));
+        assert_eq!(finder.index_of("host:8"), Some(7));
+        assert_eq!(finder.index_of("nobody"), None);
     }
 }
