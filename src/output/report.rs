@@ -8,8 +8,8 @@
 //! binary; a `report.md.hbs` in the directory given with `--templates` replaces it. This
 //! module builds the template's data from the conversion; the template decides the words.
 
+use std::collections::HashMap;
 use std::path::Path;
-
 use std::sync::OnceLock;
 
 use handlebars::Handlebars;
@@ -55,14 +55,20 @@ fn data(
     diagnostics: &[Diagnostic],
     namespace: Option<&str>,
 ) -> Value {
+    // Grouped once: a scan of every diagnostic per service grows with the square of the
+    // project (a 10,000-service report took a second).
+    let mut by_service: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in diagnostics {
+        if let Some(service) = d.service() {
+            by_service.entry(service).or_default().push(d);
+        }
+    }
     let services: Vec<Value> = explain::explain(conversion)
         .into_iter()
         .map(|r| {
-            let mine = diagnostics
-                .iter()
-                .filter(|d| d.service() == Some(r.service.as_str()));
+            let mine = by_service.remove(r.service.as_str()).unwrap_or_default();
             let (warnings, notes): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
-                mine.partition(|d| d.level == Level::Warning);
+                mine.into_iter().partition(|d| d.level == Level::Warning);
             json!({
                 "service": r.service,
                 "role": r.role,
