@@ -34,7 +34,7 @@
 //! `helm upgrade` must recreate it, and on a first install the databases it waits for are
 //! part of the same release, which a `pre-install` hook would wait for forever.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -298,7 +298,8 @@ impl Slots {
 struct Values<'a> {
     /// By compose service, in the project's order.
     services: BTreeMap<&'a str, Map<String, Value>>,
-    order: Vec<&'a str>,
+    /// The services in the project's order; a service's position names its variable.
+    order: &'a indexmap::IndexMap<String, crate::classify::Classification>,
     /// Compose service by the name of its container and workload.
     by_k8s: BTreeMap<String, &'a str>,
     /// The name of each compose service's objects.
@@ -311,7 +312,6 @@ struct Values<'a> {
 
 impl<'a> Values<'a> {
     fn new(conversion: &'a Conversion) -> Self {
-        let order: Vec<&str> = conversion.roles.keys().map(String::as_str).collect();
         Values {
             services: BTreeMap::new(),
             k8s_names: &conversion.k8s_names,
@@ -320,7 +320,7 @@ impl<'a> Values<'a> {
                 .iter()
                 .map(|(s, k8s)| (k8s.clone(), s.as_str()))
                 .collect(),
-            order,
+            order: &conversion.roles,
             volumes: Map::new(),
             secrets: Map::new(),
             referenced: BTreeMap::new(),
@@ -338,14 +338,14 @@ impl<'a> Values<'a> {
         ];
         let services: Map<String, Value> = self
             .order
-            .iter()
+            .keys()
             .filter_map(|s| {
-                let values = self.services.get(s)?;
+                let values = self.services.get(s.as_str())?;
                 let ordered: Map<String, Value> = ORDER
                     .iter()
                     .filter_map(|k| Some(((*k).to_owned(), values.get(*k)?.clone())))
                     .collect();
-                Some(((*s).to_owned(), Value::Object(ordered)))
+                Some((s.clone(), Value::Object(ordered)))
             })
             .collect();
         json!({"services": services, "volumes": self.volumes, "secrets": self.secrets})
@@ -360,9 +360,9 @@ impl<'a> Values<'a> {
 
     fn ingress_hosts(&self) -> Vec<Value> {
         self.order
-            .iter()
+            .keys()
             .filter_map(|s| {
-                let host = self.services.get(s)?.get("ingress")?.get("host")?;
+                let host = self.services.get(s.as_str())?.get("ingress")?.get("host")?;
                 Some(json!({"service": s, "host": host}))
             })
             .collect()
@@ -457,11 +457,7 @@ impl<'a> Values<'a> {
     }
 
     fn var(&self, service: &str) -> String {
-        let i = self
-            .order
-            .iter()
-            .position(|o| *o == service)
-            .unwrap_or_default();
+        let i = self.order.get_index_of(service).unwrap_or_default();
         Self::variable(service, i)
     }
 
@@ -652,7 +648,7 @@ impl<'a> Values<'a> {
     /// The Secrets the pods read that the conversion does not hold (`--secrets
     /// reference`), with the keys they read, for the chart to create on request.
     fn note_references(&mut self, conversion: &Conversion) {
-        let held: Vec<&str> = conversion
+        let held: HashSet<&str> = conversion
             .objects
             .iter()
             .filter(|o| matches!(o, Object::Secret(_)))
