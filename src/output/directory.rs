@@ -16,6 +16,7 @@
 //! [`differences`] is the drift check (`--check`): what writing would change, without
 //! writing.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -85,7 +86,7 @@ fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Error {
 
 /// The files a directory compose2kube wrote says it holds; None for a directory that is not
 /// one of its own.
-fn marked_files(dir: &Path) -> Option<Vec<String>> {
+fn marked_files(dir: &Path) -> Option<HashSet<String>> {
     let text = fs::read_to_string(dir.join(MARKER)).ok()?;
     Some(
         text.lines()
@@ -138,7 +139,7 @@ fn check_owned(dir: &Path) -> Result<(), Error> {
     };
     let foreign: Vec<&String> = present
         .iter()
-        .filter(|n| *n != MARKER && !ours.contains(n))
+        .filter(|n| *n != MARKER && !ours.contains(n.as_str()))
         .collect();
     if foreign.is_empty() {
         return Ok(());
@@ -272,6 +273,7 @@ pub fn differences(dir: &Path, files: &[File]) -> Result<Vec<String>, Error> {
         )]);
     }
     let mut out = Vec::new();
+    let names: HashSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
     for f in files {
         match fs::read_to_string(dir.join(&f.name)) {
             Ok(text) if text == f.content => {}
@@ -280,7 +282,7 @@ pub fn differences(dir: &Path, files: &[File]) -> Result<Vec<String>, Error> {
         }
     }
     for name in entries(dir)? {
-        if !files.iter().any(|f| f.name == name) {
+        if !names.contains(name.as_str()) {
             out.push(format!("extra: {name}"));
         }
     }
