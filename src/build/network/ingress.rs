@@ -2,7 +2,7 @@
 //! labels and kompose's `kompose.service.expose*` labels fill, see `classify::labels`), or
 //! by `--ingress-host`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use indexmap::IndexMap;
 use k8s_openapi::api::networking::v1::{
@@ -150,7 +150,7 @@ pub(super) fn flag_hosts<'a>(
     project: &'a Project,
     pods: &IndexMap<&str, Vec<&ListeningPort>>,
     options: &Options,
-) -> Vec<&'a str> {
+) -> HashSet<&'a str> {
     match &options.ingress_host {
         Some(_) => project
             .services
@@ -158,7 +158,7 @@ pub(super) fn flag_hosts<'a>(
             .filter(|(n, s)| pods.contains_key(n.as_str()) && publishes_http(s))
             .map(|(n, _)| n.as_str())
             .collect(),
-        None => Vec::new(),
+        None => HashSet::new(),
     }
 }
 
@@ -166,12 +166,12 @@ pub(super) fn flag_hosts<'a>(
 /// HTTP, `<service>.<host>` when several do.
 pub(super) fn host_for_flag(
     options: &Options,
-    flag_hosts: &[&str],
+    flag_hosts: &HashSet<&str>,
     owner: &str,
     k8s: &str,
 ) -> Option<String> {
     options.ingress_host.as_ref().and_then(|h| {
-        flag_hosts.contains(&owner).then(|| {
+        flag_hosts.contains(owner).then(|| {
             if flag_hosts.len() == 1 {
                 h.clone()
             } else {

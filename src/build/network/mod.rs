@@ -149,7 +149,7 @@ pub fn network(inputs: &Inputs) -> Result<Network, Error> {
 }
 
 /// Ingress flags that made nothing: said, rather than silently ignored.
-fn note_idle_flags(options: &Options, flag_hosts: &[&str], out: &mut Network) {
+fn note_idle_flags(options: &Options, flag_hosts: &HashSet<&str>, out: &mut Network) {
     if let Some(host) = &options.ingress_host
         && flag_hosts.is_empty()
     {
@@ -257,7 +257,7 @@ fn pod_network(
     members: &[&str],
     options: &Options,
     pod: &Pod,
-    flag_hosts: &[&str],
+    flag_hosts: &HashSet<&str>,
     out: &mut Network,
 ) -> Result<bool, Error> {
     let k8s = &pod.k8s;
