@@ -71,6 +71,15 @@ impl std::fmt::Display for NameCollision {
 /// A compose name as an RFC 1123 label: lower case, `_` and `.` as `-`, other characters
 /// dropped, no leading or trailing `-`, at most 63 characters.
 pub fn sanitize_name(name: &str) -> String {
+    // Most names already are labels, and names are asked for many times per object.
+    let label = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if (1..=63).contains(&name.len())
+        && name.bytes().all(label)
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+    {
+        return name.to_owned();
+    }
     let mapped: String = name
         .chars()
         .filter_map(|c| match c {
