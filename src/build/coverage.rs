@@ -92,11 +92,11 @@ fn service_keys(name: &str, service: &Service, role: &Role, out: &mut Vec<Diagno
         return;
     };
     for key in keys.keys() {
-        let path = format!("services.{name}.{key}");
+        let path = || format!("services.{name}.{key}");
         match fate(key) {
             Fate::Translated => {}
-            Fate::Warning(why) => out.push(Diagnostic::warning(path, why)),
-            Fate::Note(why) => out.push(Diagnostic::note(path, why)),
+            Fate::Warning(why) => out.push(Diagnostic::warning(path(), why)),
+            Fate::Note(why) => out.push(Diagnostic::note(path(), why)),
         }
     }
     namespaces(name, service, role, out);
